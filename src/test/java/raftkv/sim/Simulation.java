@@ -1,0 +1,355 @@
+package raftkv.sim;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import raftkv.raft.Entry;
+import raftkv.raft.Role;
+import raftkv.raft.Sabotage;
+
+/**
+ * One seeded run of a whole cluster in virtual time: a fault phase (loss, duplication, delay,
+ * partitions, crashes with torn writes) with clients writing and reading, then a liveness phase
+ * (faults healed: a leader must emerge and a new write commit everywhere within a bound), then
+ * convergence and the end checks: every acknowledged write is committed, and the clients'
+ * history is linearizable.
+ *
+ * <p>Everything random comes from the seed, split per component (network, disks, faults,
+ * clients), so one component drawing more numbers does not shift the others.
+ */
+final class Simulation {
+
+  static final long CLIENT_TIMEOUT_MS = 1_000;
+  static final long LIVENESS_BOUND_MS = 3_000;
+  static final long CONVERGENCE_BOUND_MS = 3_000;
+
+  /** The outcome of one run. */
+  record Result(long seed, SimOptions options, String failure, String trace, int operations,
+      int acknowledgedWrites, long livenessMs, long virtualMs, long messages) {
+
+    boolean passed() {
+      return failure == null;
+    }
+
+    String report() {
+      return "seed " + seed + " (" + options + ")\n" + failure + "\n--- last events ---\n" + trace
+          + "--- replay with -Dsim.seed=" + seed + " -Dsim.nodes=" + options.nodes() + " ---";
+    }
+  }
+
+  private final long seed;
+  private final SimOptions options;
+  private final Set<Sabotage> sabotage;
+  private final EventQueue clock = new EventQueue();
+  private final Trace trace = new Trace(clock, 400);
+  private final SafetyChecker checker = new SafetyChecker();
+  private final SimNetwork network;
+  private final TreeMap<Integer, SimNode> nodes = new TreeMap<>();
+  private final History history = new History();
+  private final SplittableRandom faultRandom;
+  private final SplittableRandom clientRandom;
+  private final History.Op[] outstanding;
+  private final int[] leaderGuess;
+  private boolean faultPhase = true;
+  private boolean clientsActive = true;
+  private long writeCounter;
+
+  Simulation(long seed, int nodeCount, Set<Sabotage> sabotage) {
+    this.seed = seed;
+    this.options = SimOptions.swarm(seed, nodeCount);
+    this.sabotage = sabotage;
+    SplittableRandom root = new SplittableRandom(seed);
+    this.network = new SimNetwork(clock, root.split(), options, trace, nodes::get);
+    this.faultRandom = root.split();
+    this.clientRandom = root.split();
+    SplittableRandom nodeRandom = root.split();
+    for (int id = 1; id <= nodeCount; id++) nodes.put(id, new SimNode(id, this, nodeRandom.split()));
+    this.outstanding = new History.Op[options.clients()];
+    this.leaderGuess = new int[options.clients()];
+  }
+
+  static Result run(long seed, int nodeCount, Set<Sabotage> sabotage) {
+    return new Simulation(seed, nodeCount, sabotage).run();
+  }
+
+  Result run() {
+    long livenessMs = -1;
+    try {
+      nodes.values().forEach(SimNode::start);
+      for (int c = 0; c < options.clients(); c++) {
+        int client = c;
+        clock.after(20 + clientRandom.nextInt(50), () -> nextOperation(client));
+      }
+      scheduleFault();
+      runUntil(options.faultPhaseMs());
+      livenessMs = healAndAwaitProgress();
+      clientsActive = false;
+      runUntil(clock.now() + CLIENT_TIMEOUT_MS + 100); // every operation resolves or times out
+      awaitConvergence();
+      checkAcknowledgedWritesCommitted();
+      checkLinearizable();
+      return result(null, livenessMs);
+    } catch (SimulationFailure | IllegalStateException | IndexOutOfBoundsException e) {
+      String why = e instanceof SimulationFailure ? e.getMessage() : e.toString();
+      return result(why, livenessMs);
+    }
+  }
+
+  private Result result(String failure, long livenessMs) {
+    int acked = (int) history.ops().stream()
+        .filter(op -> op.kind == History.Kind.PUT && op.acknowledged).count();
+    return new Result(seed, options, failure, failure == null ? "" : trace.dump(),
+        history.ops().size(), acked, livenessMs, clock.now(), network.delivered);
+  }
+
+  private void runUntil(long time) {
+    while (clock.runNext(time)) {
+      // events do the work; checks run inside them
+    }
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  private void scheduleFault() {
+    double perSecond = options.partitionsPerSecond() + options.crashesPerSecond();
+    if (perSecond == 0) return;
+    long gap = (long) (-1000 / perSecond * Math.log(1 - faultRandom.nextDouble()));
+    clock.after(gap, () -> {
+      if (!faultPhase) return;
+      if (faultRandom.nextDouble() * perSecond < options.partitionsPerSecond()) {
+        partition();
+      } else {
+        crashOne();
+      }
+      scheduleFault();
+    });
+  }
+
+  private void partition() {
+    int n = options.nodes();
+    switch (faultRandom.nextInt(3)) {
+      case 0 -> {
+        int isolated = faultRandom.nextDouble() < options.leaderHunting()
+            ? currentLeaderOr(1 + faultRandom.nextInt(n))
+            : 1 + faultRandom.nextInt(n);
+        trace.add("fault", "isolate node " + isolated);
+        network.partition(Set.of(isolated));
+      }
+      case 1 -> {
+        Set<Integer> side = new HashSet<>();
+        for (int id = 1; id <= n; id++) if (faultRandom.nextBoolean()) side.add(id);
+        trace.add("fault", "partition " + side + " from the rest");
+        network.partition(side);
+      }
+      default -> {
+        int from = 1 + faultRandom.nextInt(n);
+        int to = 1 + faultRandom.nextInt(n);
+        trace.add("fault", "cut path " + from + "->" + to + " one way");
+        network.blockOneWay(from, to);
+      }
+    }
+    clock.after(50 + faultRandom.nextInt(2_000), () -> {
+      trace.add("heal", "network");
+      network.heal();
+    });
+  }
+
+  /** Crashes a node: often the leader, as a nemesis that hunts leaders would. */
+  private int currentLeaderOr(int fallback) {
+    return nodes.values().stream().filter(n -> n.isUp() && n.raft().role() == Role.LEADER)
+        .mapToInt(SimNode::id).findFirst().orElse(fallback);
+  }
+
+  private void crashOne() {
+    SimNode victim = nodes.get(1 + faultRandom.nextInt(options.nodes()));
+    if (faultRandom.nextDouble() < options.leaderHunting()) {
+      victim = nodes.get(currentLeaderOr(victim.id()));
+    }
+    if (!victim.isUp()) return;
+    SimNode crashed = victim;
+    crashed.crash();
+    clock.after(10 + faultRandom.nextLong(options.restartDelayMaxMs()), () -> {
+      if (!crashed.isUp()) crashed.start();
+    });
+  }
+
+  // ------------------------------------------------------------------ liveness and the end
+
+  /** Heals everything, then demands a leader and a new committed write on every node. */
+  private long healAndAwaitProgress() {
+    faultPhase = false;
+    network.calm();
+    trace.add("phase", "liveness: faults healed");
+    nodes.values().stream().filter(n -> !n.isUp()).forEach(SimNode::start);
+    long start = clock.now();
+    long deadline = start + LIVENESS_BOUND_MS;
+    History.Op probe = null;
+    while (clock.now() < deadline) {
+      boolean stuck = probe != null && !probe.acknowledged && clock.now() - probe.callTime > 500;
+      if (probe == null || probe.discarded || stuck) probe = proposeLivenessProbe();
+      if (probe != null && probe.acknowledged && appliedEverywhere(probe.index)) {
+        return clock.now() - start;
+      }
+      runUntil(clock.now() + 5);
+    }
+    throw new SimulationFailure("liveness: no write committed on every node within "
+        + LIVENESS_BOUND_MS + " ms after the faults healed; " + describeNodes());
+  }
+
+  private History.Op proposeLivenessProbe() {
+    for (SimNode node : nodes.values()) {
+      if (node.isUp() && node.raft().role() == Role.LEADER) {
+        History.Op probe = new History.Op(-1, History.Kind.PUT, "liveness", "probe", clock.now());
+        if (node.submitPut(probe)) return probe;
+      }
+    }
+    return null;
+  }
+
+  private boolean appliedEverywhere(long index) {
+    return nodes.values().stream().allMatch(n -> n.appliedIndex() >= index);
+  }
+
+  private void awaitConvergence() {
+    long deadline = clock.now() + CONVERGENCE_BOUND_MS;
+    while (clock.now() < deadline) {
+      long target = checker.committed().size();
+      if (nodes.values().stream().allMatch(n -> n.appliedIndex() == target)) {
+        var reference = nodes.firstEntry().getValue().state();
+        for (SimNode n : nodes.values()) {
+          if (!n.state().equals(reference)) {
+            throw new SimulationFailure("node " + n.id() + " state " + n.state()
+                + " differs from " + reference + " at the same applied index " + target);
+          }
+        }
+        return;
+      }
+      runUntil(clock.now() + 10);
+    }
+    throw new SimulationFailure("nodes did not converge within " + CONVERGENCE_BOUND_MS
+        + " ms: " + describeNodes());
+  }
+
+  private void checkAcknowledgedWritesCommitted() {
+    List<Entry> committed = checker.committed();
+    for (History.Op op : history.ops()) {
+      if (op.kind != History.Kind.PUT || !op.acknowledged) continue;
+      Entry expected = new Entry(op.index, op.term, "put " + op.key + " " + op.value);
+      if (op.index > committed.size() || !committed.get((int) op.index - 1).equals(expected)) {
+        throw new SimulationFailure("acknowledged write lost: " + op + " was " + expected
+            + " but the committed log has "
+            + (op.index > committed.size() ? "nothing" : committed.get((int) op.index - 1)));
+      }
+    }
+  }
+
+  private void checkLinearizable() {
+    String problem = HistoryChecks.linearizabilityProblem(history.ops());
+    if (problem != null) throw new SimulationFailure(problem);
+  }
+
+  private String describeNodes() {
+    List<String> parts = new ArrayList<>();
+    for (SimNode n : nodes.values()) {
+      parts.add(n.isUp() ? n.raft() + " applied=" + n.appliedIndex() : "node " + n.id() + " down");
+    }
+    return String.join("; ", parts);
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  private void nextOperation(int client) {
+    if (!clientsActive) return;
+    boolean put = clientRandom.nextBoolean();
+    String key = "k" + clientRandom.nextInt(options.keys());
+    History.Op op = put
+        ? new History.Op(client, History.Kind.PUT, key, "v" + (++writeCounter), clock.now())
+        : new History.Op(client, History.Kind.GET, key, null, clock.now());
+    SimNode target = pickTarget(client);
+    boolean accepted = put ? target.submitPut(op) : target.submitGet(op);
+    if (!accepted) {
+      // not the leader (or down): try where it points, as a client library would
+      int hint = target.isUp() ? target.raft().leaderId() : 0;
+      leaderGuess[client] = hint != 0 ? hint : 1 + clientRandom.nextInt(options.nodes());
+      clock.after(1 + clientRandom.nextInt(10), () -> nextOperation(client));
+      return;
+    }
+    history.add(op);
+    outstanding[client] = op;
+    clock.after(CLIENT_TIMEOUT_MS, () -> {
+      if (outstanding[client] == op) {
+        target.forget(op);
+        giveUp(op);
+      }
+    });
+  }
+
+  private SimNode pickTarget(int client) {
+    if (leaderGuess[client] == 0 || clientRandom.nextInt(10) == 0) {
+      leaderGuess[client] = 1 + clientRandom.nextInt(options.nodes());
+    }
+    return nodes.get(leaderGuess[client]);
+  }
+
+  /** The operation's node answered. */
+  void complete(History.Op op, String value) {
+    if (!resolve(op)) return;
+    op.returnTime = clock.now();
+    op.value = value;
+    op.acknowledged = true;
+  }
+
+  /** The operation certainly did not take effect. */
+  void rejected(History.Op op) {
+    if (resolve(op)) op.discarded = true;
+  }
+
+  /** The client stops waiting: a write may or may not have happened; a read did not. */
+  void giveUp(History.Op op) {
+    if (resolve(op) && op.kind == History.Kind.GET) op.discarded = true;
+  }
+
+  /** Ends the client's wait for {@code op}; false if it was not waiting for it any more. */
+  private boolean resolve(History.Op op) {
+    if (op.client < 0) return true; // the liveness probe has no client loop
+    if (outstanding[op.client] != op) return false;
+    outstanding[op.client] = null;
+    int client = op.client;
+    clock.after(clientRandom.nextInt(5), () -> nextOperation(client));
+    return true;
+  }
+
+  // ------------------------------------------------------------------ for the nodes
+
+  List<Integer> memberIds() {
+    return IntStream.rangeClosed(1, options.nodes()).boxed().toList();
+  }
+
+  Set<Sabotage> sabotage() {
+    return sabotage;
+  }
+
+  SimOptions options() {
+    return options;
+  }
+
+  EventQueue clock() {
+    return clock;
+  }
+
+  Trace trace() {
+    return trace;
+  }
+
+  SafetyChecker checker() {
+    return checker;
+  }
+
+  SimNetwork network() {
+    return network;
+  }
+}

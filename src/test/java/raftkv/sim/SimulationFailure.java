@@ -1,0 +1,8 @@
+package raftkv.sim;
+
+/** A safety or liveness property was violated. */
+final class SimulationFailure extends RuntimeException {
+  SimulationFailure(String message) {
+    super(message);
+  }
+}
