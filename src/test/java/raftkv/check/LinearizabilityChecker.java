@@ -37,8 +37,9 @@ public final class LinearizabilityChecker {
         return new CheckResult(Verdict.ILLEGAL, why);
       }
       if (verdict == Verdict.UNKNOWN) {
-        return new CheckResult(Verdict.UNKNOWN, "timed out after " + timeout + " checking " + name
-            + "; the " + i + " partitions before it are linearizable");
+        String checkedBefore = i == 0 ? "" : "; the " + i + " before it are linearizable";
+        return new CheckResult(
+            Verdict.UNKNOWN, "timed out after " + timeout + " checking " + name + checkedBefore);
       }
     }
     return new CheckResult(Verdict.OK, "linearizable: " + history.size() + " operations in "

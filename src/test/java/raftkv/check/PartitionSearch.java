@@ -3,6 +3,7 @@ package raftkv.check;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -35,7 +36,6 @@ final class PartitionSearch<S, I, O> {
   private static final int STEPS_BETWEEN_CLOCK_READS = 1024;
 
   private final Model<S, I, O> model;
-  private final List<Operation<I, O>> operations;
   private final long deadlineNanos;
 
   private final EventList<I, O> events;
@@ -51,11 +51,10 @@ final class PartitionSearch<S, I, O> {
 
   PartitionSearch(Model<S, I, O> model, List<Operation<I, O>> operations, long deadlineNanos) {
     this.model = model;
-    this.operations = List.copyOf(operations);
     this.deadlineNanos = deadlineNanos;
-    this.events = EventList.of(this.operations);
-    this.linearized = new BitSet(this.operations.size());
-    this.knownOutcomesLeft = (int) this.operations.stream().filter(Operation::outcomeKnown).count();
+    this.events = EventList.of(operations);
+    this.linearized = new BitSet(operations.size());
+    this.knownOutcomesLeft = (int) operations.stream().filter(Operation::outcomeKnown).count();
   }
 
   /** Runs the search: OK, ILLEGAL (then see {@link #violation()}) or UNKNOWN if out of time. */
@@ -142,18 +141,14 @@ final class PartitionSearch<S, I, O> {
     if (deepestFailure != null && choices.size() <= deepestFailure.longestPrefix().size()) {
       return;
     }
-    List<Violation.Step<S, I, O>> prefix = new ArrayList<>(choices.size());
-    // The stack holds each choice with the state before it; the state after it is the next one's.
-    Choice<S, I, O> previous = null;
-    for (var it = choices.descendingIterator(); it.hasNext(); ) {
-      Choice<S, I, O> choice = it.next();
-      if (previous != null) {
-        prefix.add(new Violation.Step<>(previous.call().operation, choice.stateBefore()));
-      }
-      previous = choice;
-    }
-    if (previous != null) {
-      prefix.add(new Violation.Step<>(previous.call().operation, state));
+    List<Choice<S, I, O>> oldestFirst = new ArrayList<>(choices);
+    Collections.reverse(oldestFirst);
+    List<Violation.Step<S, I, O>> prefix = new ArrayList<>(oldestFirst.size());
+    for (int i = 0; i < oldestFirst.size(); i++) {
+      // Each choice holds the state before it; the state after it is the next one's, or the
+      // current state for the latest.
+      S after = i + 1 < oldestFirst.size() ? oldestFirst.get(i + 1).stateBefore() : state;
+      prefix.add(new Violation.Step<>(oldestFirst.get(i).call().operation, after));
     }
     deepestFailure = new Violation<>(prefix, state, cursor.operation, candidatesBeforeCursor());
   }
@@ -162,7 +157,7 @@ final class PartitionSearch<S, I, O> {
   private List<Operation<I, O>> candidatesBeforeCursor() {
     List<Operation<I, O>> candidates = new ArrayList<>();
     for (Event<I, O> e = events.first(); e != cursor; e = e.next) {
-      if (e.operation != cursor.operation) {
+      if (e.index != cursor.index) {
         candidates.add(e.operation);
       }
     }

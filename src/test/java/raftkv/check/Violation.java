@@ -64,7 +64,8 @@ record Violation<S, I, O>(
       out.append("No other operation could have taken effect before it.");
       return;
     }
-    out.append("Operations called before it returned, none of which leads on from there")
+    out.append("Other operations that could have come next, each rejected by the model there or")
+        .append(" leading only to dead ends")
         .append(otherCandidates.size() > SHOWN ? " (the first " + SHOWN + " shown)" : "")
         .append(":\n");
     otherCandidates.stream()
