@@ -34,8 +34,9 @@ public interface Model<S, I, O> {
 
   /**
    * Splits a history into independent parts, each checked on its own from {@link #init()}: a
-   * history is linearizable iff every part is (Herlihy &amp; Wing's locality; for a key-value store
-   * the parts are the keys). Each part keeps the operations' order. The default is one part.
+   * history is linearizable iff every part is (linearizability is local, Herlihy &amp; Wing; Horn
+   * &amp; Kroening's P-compositionality). For a key-value store the parts are the keys. The
+   * default is one part.
    */
   default List<List<Operation<I, O>>> partition(List<Operation<I, O>> history) {
     return List.of(history);
