@@ -1,0 +1,90 @@
+package raftkv.kv;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.NavigableMap;
+
+/**
+ * The canonical binary form of a store's logical content, which {@link KvStateMachine#digest()}
+ * hashes. Every string and byte array is length-prefixed, so two different contents never write
+ * the same bytes.
+ *
+ * <p>The content is: the store revision; the keys in key order, each with its value and
+ * revisions; and the request id table, oldest first, each id with its first result.
+ */
+final class KvStateCodec {
+
+  private KvStateCodec() {}
+
+  /** SHA-256, in hex, of the content. */
+  static String digest(
+      long revision, NavigableMap<String, KeyValue> keyValues, RequestDedup requestIds) {
+    MessageDigest sha256 = sha256();
+    OutputStream hashing = new DigestOutputStream(OutputStream.nullOutputStream(), sha256);
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(hashing))) {
+      writeContent(revision, keyValues, requestIds, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("hashing in memory cannot fail", e);
+    }
+    return HexFormat.of().formatHex(sha256.digest());
+  }
+
+  static void writeContent(
+      long revision,
+      NavigableMap<String, KeyValue> keyValues,
+      RequestDedup requestIds,
+      DataOutputStream out)
+      throws IOException {
+    out.writeLong(revision);
+    out.writeInt(keyValues.size());
+    for (KeyValue keyValue : keyValues.values()) writeKeyValue(keyValue, out);
+    out.writeInt(requestIds.size());
+    for (Map.Entry<String, KvResult> entry : requestIds.oldestFirst().entrySet()) {
+      writeString(entry.getKey(), out);
+      writeResult(entry.getValue(), out);
+    }
+  }
+
+  private static void writeKeyValue(KeyValue keyValue, DataOutputStream out) throws IOException {
+    writeString(keyValue.key(), out);
+    writeBytes(keyValue.value(), out);
+    out.writeLong(keyValue.createRevision());
+    out.writeLong(keyValue.modRevision());
+    out.writeLong(keyValue.version());
+  }
+
+  private static void writeResult(KvResult result, DataOutputStream out) throws IOException {
+    // By name, not ordinal, so that reordering the enum cannot change what the bytes mean.
+    writeString(result.status().name(), out);
+    out.writeLong(result.revision());
+    out.writeBoolean(result.deleted());
+    out.writeBoolean(result.error() != null);
+    if (result.error() != null) writeString(result.error(), out);
+  }
+
+  private static void writeString(String s, DataOutputStream out) throws IOException {
+    writeBytes(s.getBytes(StandardCharsets.UTF_8), out);
+  }
+
+  private static void writeBytes(byte[] bytes, DataOutputStream out) throws IOException {
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}
