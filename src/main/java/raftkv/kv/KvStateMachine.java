@@ -88,7 +88,7 @@ public final class KvStateMachine {
       command = KvCommand.decode(entry.command());
     } catch (IllegalArgumentException e) {
       log.warn(
-          "Entry {} (term {}) holds no valid KV command, so it changes nothing. {}. The command: {}",
+          "Entry {} (term {}) changes nothing: {}. The command: {}",
           entry.index(), entry.term(), e.getMessage(), abbreviate(entry.command()));
       return KvResult.invalid(e.getMessage(), revision);
     }
