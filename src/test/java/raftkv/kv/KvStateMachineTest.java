@@ -283,6 +283,40 @@ class KvStateMachineTest {
     assertThat(apply(r2)).as("re-remembering r1 pushed out r2").isEqualTo(KvResult.put(5));
   }
 
+  // ---- digest
+
+  @Test
+  void theDigestCoversContentNotTheAppliedIndex() {
+    KvStateMachine withNoops = new KvStateMachine();
+    withNoops.apply(Entry.noop(1, 1));
+    withNoops.apply(new Entry(2, 1, new Put("a", bytes("v")).encode()));
+    withNoops.apply(Entry.noop(3, 2));
+
+    put("a", "v");
+
+    assertThat(withNoops.appliedIndex()).isNotEqualTo(kv.appliedIndex());
+    assertThat(withNoops.digest()).isEqualTo(kv.digest()).hasSize(64);
+  }
+
+  @Test
+  void theDigestChangesWhenOneValueDiffers() {
+    KvStateMachine other = new KvStateMachine();
+    put("a", "value");
+    other.apply(new Entry(1, 1, new Put("a", bytes("valuf")).encode()));
+
+    assertThat(other.digest()).isNotEqualTo(kv.digest());
+  }
+
+  @Test
+  void theDigestCoversTheRememberedRequestIds() {
+    KvStateMachine other = new KvStateMachine();
+    apply(new Put("a", bytes("v"), ANY_REVISION, "req-1"));
+    other.apply(new Entry(1, 1, new Put("a", bytes("v")).encode()));
+
+    assertThat(other.get("a")).isEqualTo(kv.get("a"));
+    assertThat(other.digest()).isNotEqualTo(kv.digest());
+  }
+
   // ---- helpers
 
   private KvResult apply(KvCommand command) {
