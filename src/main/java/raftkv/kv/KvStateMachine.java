@@ -208,6 +208,35 @@ public final class KvStateMachine {
     return KvStateCodec.digest(revision, keyValues, requestIds);
   }
 
+  /**
+   * The whole state as bytes, for a Raft snapshot: the applied index, the logical content (the
+   * same that {@link #digest()} covers) and a checksum. The caller keeps the term of the entry at
+   * {@link #appliedIndex()}, which the store does not know.
+   */
+  public byte[] snapshot() {
+    return KvStateCodec.snapshot(appliedIndex, revision, keyValues, requestIds);
+  }
+
+  /**
+   * The store a {@link #snapshot()} was taken of, remembering up to {@link
+   * #DEFAULT_REQUEST_ID_CAPACITY} request ids.
+   *
+   * @throws IllegalArgumentException when the bytes are not an intact snapshot
+   */
+  public static KvStateMachine restore(byte[] snapshot) {
+    return restore(snapshot, DEFAULT_REQUEST_ID_CAPACITY);
+  }
+
+  /**
+   * The store a {@link #snapshot()} was taken of, remembering up to {@code requestIdCapacity}
+   * request ids (the newest ones, if the snapshot holds more).
+   *
+   * @throws IllegalArgumentException when the bytes are not an intact snapshot
+   */
+  public static KvStateMachine restore(byte[] snapshot, int requestIdCapacity) {
+    return KvStateCodec.restore(Objects.requireNonNull(snapshot, "snapshot"), requestIdCapacity);
+  }
+
   @Override
   public String toString() {
     return "KvStateMachine[applied=" + appliedIndex + " rev=" + revision + " keys=" + size()

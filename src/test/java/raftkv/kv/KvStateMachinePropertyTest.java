@@ -100,6 +100,23 @@ class KvStateMachinePropertyTest {
     assertThat(other.digest()).isNotEqualTo(one.digest());
   }
 
+  @Property
+  void aRestoredSnapshotContinuesLikeTheOriginal(
+      @ForAll("logs") List<Step> steps, @ForAll @IntRange(min = 0, max = 60) int cut) {
+    Scenario scenario = Scenario.resolve(steps, 3);
+    List<Entry> before = scenario.entries.subList(0, Math.min(cut, scenario.entries.size()));
+    List<Entry> after = scenario.entries.subList(before.size(), scenario.entries.size());
+    KvStateMachine original = new KvStateMachine(3);
+    before.forEach(original::apply);
+
+    KvStateMachine restored = KvStateMachine.restore(original.snapshot(), 3);
+
+    assertThat(restored.digest()).isEqualTo(original.digest());
+    for (Entry entry : after) assertThat(restored.apply(entry)).isEqualTo(original.apply(entry));
+    assertThat(restored.digest()).isEqualTo(original.digest());
+    assertThat(restored.appliedIndex()).isEqualTo(original.appliedIndex());
+  }
+
   // ---- generated logs
 
   enum Kind { PUT, DELETE, RETRY, NOOP, GARBAGE }
