@@ -1,0 +1,156 @@
+package raftkv.kv;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A write to the key-value store, as it travels through the Raft log. The leader's front end
+ * builds one from a client request and puts {@link #encode()} into the log as the entry's command;
+ * every node {@link #decode(String)}s it back and applies it in log order.
+ *
+ * <p>Every command may carry a condition on the key's modification revision ({@link
+ * #prevRevision()}) and a client-chosen request id that makes retries exactly-once.
+ */
+public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete {
+
+  /** {@link #prevRevision()} for an unconditional write. */
+  long ANY_REVISION = -1;
+
+  /** {@link #prevRevision()} for "only if the key is absent" (an absent key's revision is 0). */
+  long IF_ABSENT = 0;
+
+  /** The key written; a non-empty, well-formed Unicode string. */
+  String key();
+
+  /**
+   * The condition: {@link #ANY_REVISION}, {@link #IF_ABSENT}, or the modification revision the key
+   * must have for the write to happen.
+   */
+  long prevRevision();
+
+  /** The client's request id for exactly-once retries, or {@code null} when there is none. */
+  String requestId();
+
+  /**
+   * The compact JSON form stored in the log, for example {@code
+   * {"op":"put","key":"a","value":"aGk=","prev":3,"id":"r-1"}}. The value is base64; {@code prev}
+   * and {@code id} are left out when they have their defaults.
+   */
+  default String encode() {
+    return KvCommandCodec.encode(this);
+  }
+
+  /**
+   * Reads a command back from its {@link #encode()}d form.
+   *
+   * @throws IllegalArgumentException when {@code json} is not a well-formed command, with a message
+   *     that says what is wrong
+   */
+  static KvCommand decode(String json) {
+    return KvCommandCodec.decode(json);
+  }
+
+  /**
+   * Sets {@code key} to {@code value}. The value array is stored as given, not copied: whoever
+   * builds a Put hands the array over.
+   */
+  record Put(String key, byte[] value, long prevRevision, String requestId) implements KvCommand {
+
+    public Put {
+      requireValidKey(key);
+      Objects.requireNonNull(value, "value");
+      requireValidCondition(prevRevision);
+      requireValidRequestId(requestId);
+    }
+
+    /** An unconditional put without a request id. */
+    public Put(String key, byte[] value) {
+      this(key, value, ANY_REVISION, null);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Put that
+          && key.equals(that.key)
+          && Arrays.equals(value, that.value)
+          && prevRevision == that.prevRevision
+          && Objects.equals(requestId, that.requestId);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(key, Arrays.hashCode(value), prevRevision, requestId);
+    }
+
+    @Override
+    public String toString() {
+      return "Put[key=" + key + ", value=" + value.length + " bytes"
+          + conditionAndIdToString(prevRevision, requestId) + "]";
+    }
+  }
+
+  /** Removes {@code key}. Deleting an absent key is not an error; it just changes nothing. */
+  record Delete(String key, long prevRevision, String requestId) implements KvCommand {
+
+    public Delete {
+      requireValidKey(key);
+      requireValidCondition(prevRevision);
+      requireValidRequestId(requestId);
+    }
+
+    /** An unconditional delete without a request id. */
+    public Delete(String key) {
+      this(key, ANY_REVISION, null);
+    }
+
+    @Override
+    public String toString() {
+      return "Delete[key=" + key + conditionAndIdToString(prevRevision, requestId) + "]";
+    }
+  }
+
+  private static void requireValidKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty()) throw new IllegalArgumentException("key must not be empty");
+    if (!isWellFormedUnicode(key)) {
+      throw new IllegalArgumentException("key has an unpaired surrogate, so it is not UTF-8 text");
+    }
+  }
+
+  private static void requireValidCondition(long prevRevision) {
+    if (prevRevision < ANY_REVISION) {
+      throw new IllegalArgumentException(
+          "prevRevision must be -1 (any), 0 (absent) or a revision: " + prevRevision);
+    }
+  }
+
+  private static void requireValidRequestId(String requestId) {
+    if (requestId == null) return;
+    if (requestId.isEmpty()) throw new IllegalArgumentException("request id must not be empty");
+    if (!isWellFormedUnicode(requestId)) {
+      throw new IllegalArgumentException("request id has an unpaired surrogate");
+    }
+  }
+
+  /**
+   * Keys and ids are stored as UTF-8 (in snapshots and digests), and a string with an unpaired
+   * surrogate has no UTF-8 form: two such keys could collide there.
+   */
+  private static boolean isWellFormedUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return false;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String conditionAndIdToString(long prevRevision, String requestId) {
+    return (prevRevision == ANY_REVISION ? "" : ", prev=" + prevRevision)
+        + (requestId == null ? "" : ", id=" + requestId);
+  }
+}

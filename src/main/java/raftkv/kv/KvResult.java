@@ -1,0 +1,80 @@
+package raftkv.kv;
+
+import java.util.Objects;
+
+/**
+ * What applying one log entry did. The front end turns it into the HTTP answer: {@link Status#OK}
+ * is a {@code 200}, {@link Status#COMPARE_FAILED} a {@code 412}.
+ *
+ * @param revision for {@link Status#COMPARE_FAILED}: the key's current modification revision, 0
+ *     when the key is absent. For every other status: the store revision after the entry was
+ *     applied, which for a successful put is the put's own revision.
+ * @param deleted whether a delete removed a key; always false for other commands
+ * @param error what was wrong with an {@link Status#INVALID} command; null otherwise
+ */
+public record KvResult(Status status, long revision, boolean deleted, String error) {
+
+  /** The kinds of outcome. */
+  public enum Status {
+    /**
+     * The command took effect: a put wrote its value, a delete removed the key or found it absent
+     * already ({@link KvResult#deleted()} tells which).
+     */
+    OK,
+    /** The command's prevRevision condition did not hold, so nothing changed. */
+    COMPARE_FAILED,
+    /** The entry's command could not be decoded, so nothing changed. */
+    INVALID,
+    /** The entry was a Raft no-op, which changes nothing. */
+    NOOP
+  }
+
+  public KvResult {
+    Objects.requireNonNull(status, "status");
+    if ((status == Status.INVALID) != (error != null)) {
+      throw new IllegalArgumentException("an error text comes with INVALID and only with it");
+    }
+    if (deleted && status != Status.OK) {
+      throw new IllegalArgumentException("only a successful delete deletes");
+    }
+  }
+
+  /** A put that wrote its value at {@code revision}. */
+  public static KvResult put(long revision) {
+    return new KvResult(Status.OK, revision, false, null);
+  }
+
+  /** A delete that left the store at {@code revision}, having removed a key or not. */
+  public static KvResult delete(long revision, boolean deleted) {
+    return new KvResult(Status.OK, revision, deleted, null);
+  }
+
+  /** A failed comparison against a key whose modification revision is {@code currentRevision}. */
+  public static KvResult compareFailed(long currentRevision) {
+    return new KvResult(Status.COMPARE_FAILED, currentRevision, false, null);
+  }
+
+  /** An entry that holds no valid command; the store stays at {@code revision}. */
+  public static KvResult invalid(String error, long revision) {
+    return new KvResult(Status.INVALID, revision, false, error);
+  }
+
+  /** A Raft no-op entry; the store stays at {@code revision}. */
+  public static KvResult noop(long revision) {
+    return new KvResult(Status.NOOP, revision, false, null);
+  }
+
+  public boolean isOk() {
+    return status == Status.OK;
+  }
+
+  @Override
+  public String toString() {
+    return switch (status) {
+      case OK -> "OK rev=" + revision + (deleted ? " deleted" : "");
+      case COMPARE_FAILED -> "COMPARE_FAILED current=" + revision;
+      case INVALID -> "INVALID rev=" + revision + ": " + error;
+      case NOOP -> "NOOP rev=" + revision;
+    };
+  }
+}

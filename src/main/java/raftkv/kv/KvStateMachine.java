@@ -1,0 +1,245 @@
+package raftkv.kv;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.kv.KvCommand.Delete;
+import raftkv.kv.KvCommand.Put;
+import raftkv.raft.Entry;
+
+/**
+ * The key-value store that every node builds by applying the committed log, entry by entry, in
+ * index order. It is deterministic: the same entries give the same state and the same results on
+ * every node, which is what makes the replicas agree.
+ *
+ * <p>Like etcd, the store has one revision counter that every successful write (a put, or a delete
+ * that removed a key) raises by one; each key remembers the revisions that created it and last
+ * modified it. Failed comparisons, deletes of absent keys, no-ops and invalid entries take no
+ * revision.
+ *
+ * <p>Keys are ordered by {@link String#compareTo}, that is by UTF-16 code unit. This equals
+ * Unicode code point order (and UTF-8 byte order, which etcd uses) except that characters above
+ * U+FFFF sort before U+E000..U+FFFF.
+ *
+ * <p>Not thread-safe: it belongs to the node's event loop, like everything else the node mutates.
+ */
+public final class KvStateMachine {
+
+  /** How many recent request ids are remembered for exactly-once retries, unless configured. */
+  public static final int DEFAULT_REQUEST_ID_CAPACITY = 100_000;
+
+  private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
+
+  private final TreeMap<String, KeyValue> keyValues;
+  private final RequestDedup requestIds;
+  /** The store revision: how many successful writes have been applied. */
+  private long revision;
+  /** The index of the last applied entry. Invariant: entries apply at appliedIndex + 1 only. */
+  private long appliedIndex;
+
+  /** An empty store remembering {@link #DEFAULT_REQUEST_ID_CAPACITY} request ids. */
+  public KvStateMachine() {
+    this(DEFAULT_REQUEST_ID_CAPACITY);
+  }
+
+  /** An empty store remembering the {@code requestIdCapacity} most recent request ids. */
+  public KvStateMachine(int requestIdCapacity) {
+    this(new TreeMap<>(), new RequestDedup(requestIdCapacity), 0, 0);
+  }
+
+  KvStateMachine(
+      TreeMap<String, KeyValue> keyValues,
+      RequestDedup requestIds,
+      long revision,
+      long appliedIndex) {
+    this.keyValues = keyValues;
+    this.requestIds = requestIds;
+    this.revision = revision;
+    this.appliedIndex = appliedIndex;
+  }
+
+  /**
+   * Applies the next committed entry and says what it did. A no-op entry, and an entry whose
+   * command cannot be decoded, only advance {@link #appliedIndex()}: an undecodable command is
+   * logged and answered {@link KvResult.Status#INVALID} on every node alike, rather than stopping
+   * the node.
+   *
+   * @throws IllegalStateException when {@code entry} is not the one after {@link #appliedIndex()}
+   */
+  public KvResult apply(Entry entry) {
+    if (entry.index() != appliedIndex + 1) {
+      throw new IllegalStateException(
+          "entry " + entry + " applied out of order: the last applied index is " + appliedIndex);
+    }
+    KvResult result = entry.isNoop() ? KvResult.noop(revision) : applyCommandOf(entry);
+    appliedIndex = entry.index();
+    return result;
+  }
+
+  private KvResult applyCommandOf(Entry entry) {
+    KvCommand command;
+    try {
+      command = KvCommand.decode(entry.command());
+    } catch (IllegalArgumentException e) {
+      log.warn(
+          "Entry {} (term {}) changes nothing: {}. The command: {}",
+          entry.index(), entry.term(), e.getMessage(), abbreviate(entry.command()));
+      return KvResult.invalid(e.getMessage(), revision);
+    }
+    return applyAtMostOnce(command);
+  }
+
+  private static String abbreviate(String command) {
+    return command.length() <= 200 ? command : command.substring(0, 200) + "...";
+  }
+
+  /** A command whose request id was seen before gets its first result and is not applied. */
+  private KvResult applyAtMostOnce(KvCommand command) {
+    String requestId = command.requestId();
+    if (requestId == null) return execute(command);
+    Optional<KvResult> firstResult = requestIds.firstResult(requestId);
+    if (firstResult.isPresent()) return firstResult.get();
+    KvResult result = execute(command);
+    requestIds.remember(requestId, result);
+    return result;
+  }
+
+  private KvResult execute(KvCommand command) {
+    if (command instanceof Put put) return put(put);
+    return delete((Delete) command);
+  }
+
+  private KvResult put(Put put) {
+    KeyValue current = keyValues.get(put.key());
+    if (!conditionHolds(put.prevRevision(), current)) return compareFailed(current);
+    revision++;
+    keyValues.put(
+        put.key(), current == null ? created(put, revision) : updated(current, put, revision));
+    return KvResult.put(revision);
+  }
+
+  private KvResult delete(Delete delete) {
+    KeyValue current = keyValues.get(delete.key());
+    if (!conditionHolds(delete.prevRevision(), current)) return compareFailed(current);
+    if (current == null) return KvResult.delete(revision, false);
+    revision++;
+    keyValues.remove(delete.key());
+    return KvResult.delete(revision, true);
+  }
+
+  /** An absent key has modification revision 0, so {@link KvCommand#IF_ABSENT} needs no case. */
+  private static boolean conditionHolds(long prevRevision, KeyValue current) {
+    return prevRevision == KvCommand.ANY_REVISION || prevRevision == modRevisionOf(current);
+  }
+
+  private static KvResult compareFailed(KeyValue current) {
+    return KvResult.compareFailed(modRevisionOf(current));
+  }
+
+  private static long modRevisionOf(KeyValue keyValue) {
+    return keyValue == null ? 0 : keyValue.modRevision();
+  }
+
+  private static KeyValue created(Put put, long revision) {
+    return new KeyValue(put.key(), put.value(), revision, revision, 1);
+  }
+
+  private static KeyValue updated(KeyValue current, Put put, long revision) {
+    return new KeyValue(
+        put.key(), put.value(), current.createRevision(), revision, current.version() + 1);
+  }
+
+  /** The key's current value and revisions, if it is present. */
+  public Optional<KeyValue> get(String key) {
+    return Optional.ofNullable(keyValues.get(Objects.requireNonNull(key, "key")));
+  }
+
+  /**
+   * Up to {@code limit} keys that start with {@code prefix}, in key order (see the class comment).
+   * The empty prefix lists every key. Costs O(log n + limit).
+   */
+  public List<KeyValue> range(String prefix, int limit) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (limit < 1) throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    List<KeyValue> found = new ArrayList<>(Math.min(limit, 64));
+    for (Map.Entry<String, KeyValue> next : keyValues.tailMap(prefix, true).entrySet()) {
+      if (found.size() == limit || !next.getKey().startsWith(prefix)) break;
+      found.add(next.getValue());
+    }
+    return Collections.unmodifiableList(found);
+  }
+
+  /** The store revision: the number of successful writes applied so far. */
+  public long revision() {
+    return revision;
+  }
+
+  /** The index of the last entry applied, 0 before the first. */
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  /** The number of keys present. */
+  public int size() {
+    return keyValues.size();
+  }
+
+  /** How many request ids are remembered right now. */
+  public int requestIdCount() {
+    return requestIds.size();
+  }
+
+  /**
+   * A hash (SHA-256, hex) of the store's logical content: the revision, every key with its value
+   * and revisions, and the table of remembered request ids with their first results. Two nodes
+   * that applied the same log have the same digest, whatever their applied index: a no-op entry
+   * changes nothing. The request ids are included because they decide how a retry is answered, so
+   * two nodes whose tables differ would answer the same entry differently.
+   *
+   * <p>Costs O(size of the store): for checks and tests, not for every entry.
+   */
+  public String digest() {
+    return KvStateCodec.digest(revision, keyValues, requestIds);
+  }
+
+  /**
+   * The whole state as bytes, for a Raft snapshot: the applied index, the logical content (the
+   * same that {@link #digest()} covers) and a checksum. The caller keeps the term of the entry at
+   * {@link #appliedIndex()}, which the store does not know.
+   */
+  public byte[] snapshot() {
+    return KvStateCodec.snapshot(appliedIndex, revision, keyValues, requestIds);
+  }
+
+  /**
+   * The store a {@link #snapshot()} was taken of, remembering up to {@link
+   * #DEFAULT_REQUEST_ID_CAPACITY} request ids.
+   *
+   * @throws IllegalArgumentException when the bytes are not an intact snapshot
+   */
+  public static KvStateMachine restore(byte[] snapshot) {
+    return restore(snapshot, DEFAULT_REQUEST_ID_CAPACITY);
+  }
+
+  /**
+   * The store a {@link #snapshot()} was taken of, remembering up to {@code requestIdCapacity}
+   * request ids (the newest ones, if the snapshot holds more).
+   *
+   * @throws IllegalArgumentException when the bytes are not an intact snapshot
+   */
+  public static KvStateMachine restore(byte[] snapshot, int requestIdCapacity) {
+    return KvStateCodec.restore(Objects.requireNonNull(snapshot, "snapshot"), requestIdCapacity);
+  }
+
+  @Override
+  public String toString() {
+    return "KvStateMachine[applied=" + appliedIndex + " rev=" + revision + " keys=" + size()
+        + " requestIds=" + requestIds.size() + "]";
+  }
+}
