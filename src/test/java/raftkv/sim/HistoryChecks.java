@@ -1,10 +1,41 @@
 package raftkv.sim;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import raftkv.check.CheckResult;
+import raftkv.check.KvInput;
+import raftkv.check.KvModel;
+import raftkv.check.KvOutput;
+import raftkv.check.LinearizabilityChecker;
+import raftkv.check.Operation;
+import raftkv.check.Verdict;
 
-/** Temporary: replaced by the linearizability checker. */
+/** Hands the simulated clients' history to the linearizability checker. */
 final class HistoryChecks {
+
+  /** Generous: a simulated history checks in milliseconds; a timeout is reported, not passed. */
+  static final Duration CHECK_TIMEOUT = Duration.ofSeconds(20);
+
+  private HistoryChecks() {}
+
+  /** Null if the history is linearizable, else what the checker found. */
   static String linearizabilityProblem(List<History.Op> ops) {
-    return null;
+    List<Operation<KvInput, KvOutput>> history = new ArrayList<>(ops.size());
+    for (History.Op op : ops) history.add(toOperation(op));
+    CheckResult result = LinearizabilityChecker.check(new KvModel(), history, CHECK_TIMEOUT);
+    if (result.verdict() == Verdict.OK) return null;
+    return "history of " + ops.size() + " operations is "
+        + (result.verdict() == Verdict.ILLEGAL ? "NOT linearizable" : "too hard to check in "
+            + CHECK_TIMEOUT.toSeconds() + " s") + ":\n" + result.explanation();
+  }
+
+  private static Operation<KvInput, KvOutput> toOperation(History.Op op) {
+    KvInput input = op.kind == History.Kind.PUT
+        ? new KvInput.Put(op.key, op.value)
+        : new KvInput.Get(op.key);
+    if (op.returnTime == History.Op.UNKNOWN) return Operation.pending(op.client, input, op.callTime);
+    KvOutput output = op.kind == History.Kind.PUT ? KvOutput.OK : KvOutput.read(op.value);
+    return Operation.completed(op.client, input, output, op.callTime, op.returnTime);
   }
 }
