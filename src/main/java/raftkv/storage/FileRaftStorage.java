@@ -59,7 +59,11 @@ public final class FileRaftStorage implements RaftStorage {
     savedHardState = hardState;
     long lastIndex = wal.lastIndex();
     HardState clamped = AppendRules.clampCommit(hardState, lastIndex, warnings);
-    LOG.info("{}: recovered {} entries and {}", dir, lastIndex, clamped);
+    if (lastIndex > 0 || !hardState.equals(HardState.EMPTY)) {
+      LOG.info("{}: recovered {} entries and {}", dir, lastIndex, clamped);
+    } else {
+      LOG.debug("{}: new data directory", dir);
+    }
     return new Recovered(clamped, log.entries(), warnings);
   }
 
