@@ -128,7 +128,8 @@ public final class FileRaftStorage implements RaftStorage {
   private void checkWritable() throws IOException {
     checkLoaded();
     if (failure != null) {
-      throw new IOException(dir + ": an earlier write failed; restart the node to recover", failure);
+      throw new IOException(dir + ": an earlier write failed; restart the node to recover",
+          failure);
     }
   }
 

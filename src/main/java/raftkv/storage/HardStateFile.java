@@ -98,8 +98,9 @@ final class HardStateFile {
     }
     if (votedFor < 0 || votedFor > Integer.MAX_VALUE) throw corrupt("votedFor out of range");
     String expected = checksum(term, (int) votedFor, commit);
-    if (!expected.equals(stored.asText())) {
-      throw corrupt("checksum mismatch (stored " + stored.asText() + ", computed " + expected + ")");
+    String actual = stored.asText();
+    if (!expected.equals(actual)) {
+      throw corrupt("checksum mismatch (stored " + actual + ", computed " + expected + ")");
     }
     return new HardState(term, (int) votedFor, commit);
   }

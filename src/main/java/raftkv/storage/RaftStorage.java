@@ -27,6 +27,12 @@ public interface RaftStorage extends AutoCloseable {
    * entries.get(0).index()} is truncated first (the core's conflict truncation). Not durable
    * until {@link #sync()}.
    *
+   * <p>The truncation itself may become durable at once, before the new entries are: a crash
+   * can leave the log cut short (never with a gap or a mix of old and new records). So pass
+   * entries from the first conflicting index on, never entries the log already holds (Raft §5.3
+   * appends only "new entries not already in the log"): re-appending an acknowledged entry
+   * puts it at risk until the next sync.
+   *
    * @throws IllegalArgumentException if the entries are not contiguous and ascending, or the
    *     first one is past {@code lastIndex() + 1}; nothing is changed then
    */

@@ -1,6 +1,7 @@
 package raftkv.storage;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,11 @@ import java.util.zip.CRC32C;
 final class StorageJson {
 
   /** Our own mapper: changing Vert.x's {@code DatabindCodec} mapper would change Vert.x. */
-  static final ObjectMapper MAPPER = JsonMapper.builder()
+  static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          // Jackson refuses strings over 20 M chars by default: a command we wrote must read back
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxStringLength(Integer.MAX_VALUE).build())
+          .build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // a repeated field is damage
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // and so is trailing data
       .build();

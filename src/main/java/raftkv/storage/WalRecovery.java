@@ -98,27 +98,20 @@ final class WalRecovery {
     int pos = 0;
     while (pos < bytes.length) {
       int newline = indexOf(bytes, (byte) '\n', pos);
-      int end = newline < 0 ? bytes.length : newline;
-      String problem = newline < 0 ? "incomplete record (no newline at the end of the file)" : null;
-      Entry entry = null;
-      if (problem == null) {
-        try {
-          entry = WalRecord.decode(bytes, pos, end, crc);
-        } catch (WalRecord.BadRecordException e) {
-          problem = e.getMessage();
+      Entry entry;
+      try {
+        entry = decodeLine(bytes, pos, newline);
+      } catch (WalRecord.BadRecordException e) {
+        boolean finalLine = newline < 0 || newline == bytes.length - 1;
+        if (last && finalLine) { // the end of the log: what a crash during a write leaves
+          cutTornTail(segment, pos, bytes.length, e.getMessage());
+          break;
         }
+        return stopAt(files, i, segment, pos, e.getMessage());
       }
-      if (problem != null && last && end >= bytes.length - 1) {
-        cutTornTail(segment, pos, bytes.length, problem);
-        break;
-      }
-      if (problem == null && entry.index() != expected) {
-        problem = "record has index " + entry.index() + " where " + expected + " was expected";
-      }
-      if (problem != null) {
-        if (pos > 0) segments.add(segment); // the records before the damage stay (with repair)
-        damaged(files, i, pos, problem);
-        return false;
+      if (entry.index() != expected) {
+        return stopAt(files, i, segment, pos,
+            "record has index " + entry.index() + " where " + expected + " was expected");
       }
       entries.add(entry);
       expected++;
@@ -127,6 +120,22 @@ final class WalRecovery {
     }
     segments.add(segment);
     return true;
+  }
+
+  private Entry decodeLine(byte[] bytes, int pos, int newline)
+      throws WalRecord.BadRecordException {
+    if (newline < 0) {
+      throw new WalRecord.BadRecordException("incomplete record (no newline at the end)");
+    }
+    return WalRecord.decode(bytes, pos, newline, crc);
+  }
+
+  /** Damage in segment {@code i} at {@code offset}; returns false: recovery stops there. */
+  private boolean stopAt(List<Path> files, int i, WalSegment segment, int offset, String problem)
+      throws IOException {
+    if (offset > 0) segments.add(segment); // with repair, the records before the damage stay
+    damaged(files, i, offset, problem);
+    return false;
   }
 
   private long nextIndex() {

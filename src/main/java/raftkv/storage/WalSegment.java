@@ -62,7 +62,7 @@ final class WalSegment {
     return size;
   }
 
-  /** Notes a record read back by recovery, which starts at {@code offset} and ends at {@code end}. */
+  /** Notes a record that recovery read back: it starts at {@code offset}, ends at {@code end}. */
   void addRecovered(long offset, long end) {
     offsets.add(offset);
     size = end;

@@ -12,7 +12,8 @@ import raftkv.raft.HardState;
  * The process {@link KillChildJvmTest} kills: appends batches to a {@link FileRaftStorage}
  * forever, syncing each, and prints {@code durable <index>} once an index is synced. Every entry's
  * content is a function of its index ({@link #expected}), so the parent can check what it finds.
- * Every tenth batch rewrites the last few entries first, to exercise truncation.
+ * Every tenth batch is partly rewritten before its sync, to exercise truncation (of entries
+ * not yet reported durable: truncating a synced entry is meant to lose it).
  *
  * <p>Usage: {@code AppendingChild <data dir>}
  */
@@ -38,8 +39,12 @@ public final class AppendingChild {
       storage.load();
       for (long batchNo = 0; ; batchNo++) {
         long last = storage.lastIndex();
-        long first = batchNo % 10 == 9 ? Math.max(1, last - 5) : last + 1;
-        storage.append(batch(first, last + 1 + random.nextInt(64)));
+        long end = last + 1 + random.nextInt(64);
+        storage.append(batch(last + 1, end));
+        if (batchNo % 10 == 9) {
+          // rewrite part of the unsynced batch: truncates entries never reported durable
+          storage.append(batch(last + 1 + (end - last) / 2, end + 3));
+        }
         if (batchNo % 50 == 49) storage.saveHardState(hardStateAt(last));
         storage.sync();
         System.out.println("durable " + storage.lastIndex());

@@ -45,7 +45,8 @@ class FileRaftStorageTest extends RaftStorageContract {
     assertThat(first.get("term").asLong()).isEqualTo(7);
     assertThat(first.get("command").asText()).isEqualTo("set k1 t7");
     assertThat(first.get("crc").asText()).matches("[0-9a-f]{8}");
-    assertThat(lines.get(0)).startsWith("{\"index\":1,\"term\":7,\"command\":\"set k1 t7\",\"crc\":");
+    assertThat(lines.get(0))
+        .startsWith("{\"index\":1,\"term\":7,\"command\":\"set k1 t7\",\"crc\":");
   }
 
   @Test
@@ -62,7 +63,7 @@ class FileRaftStorageTest extends RaftStorageContract {
     for (long i = 1; i <= 100; i += 5) storage().append(range(i, i + 4, 1));
     List<Path> segments = segmentFiles();
     assertThat(segments.size()).isGreaterThan(5);
-    assertThat(segments.get(0).getFileName().toString()).isEqualTo("log-00000000000000000001.jsonl");
+    assertThat(segments.get(0).getFileName()).hasToString("log-00000000000000000001.jsonl");
     for (Path segment : segments) {
       long named = Long.parseLong(segment.getFileName().toString().substring(4, 24));
       String firstLine = Files.readAllLines(segment).get(0);
@@ -93,6 +94,13 @@ class FileRaftStorageTest extends RaftStorageContract {
     assertThat(segmentFiles()).hasSize(2).contains(second);
     assertThat(reopen().entries())
         .isEqualTo(Entries.applyAppend(range(1, 100, 1), range(secondFirst, secondFirst, 3)));
+  }
+
+  @Test
+  void aCommandLongerThanJacksonsDefaultStringLimitReadsBack() throws IOException {
+    Entry huge = new Entry(1, 1, "v".repeat(21_000_000)); // the default limit is 20 M chars
+    fresh().append(List.of(huge));
+    assertThat(reopen().entries()).containsExactly(huge);
   }
 
   private RaftStorage storage() throws IOException {
