@@ -1,0 +1,201 @@
+package raftkv.storage;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.raft.Entry;
+import raftkv.raft.HardState;
+
+/**
+ * Group commit for a node's event loop: runs a blocking {@link RaftStorage} on a worker of its
+ * own and folds every write that arrives while one is in progress into the next one.
+ *
+ * <p>{@link #persist} is called on the node's event loop and never blocks it. One batch is on
+ * the worker at a time. Calls that arrive meanwhile queue up, and when the batch is done they all
+ * become the next one: their appends in call order, then the latest hard state, then one
+ * {@code sync()}. So under load the number of fsyncs stays near the disk's fsync rate while the
+ * entries per fsync grow. Futures complete in call order, on the caller's event loop.
+ *
+ * <p>The worker is a {@code WorkerExecutor} of size 1 named {@code "wal-" + nodeId}: executors
+ * with the same name share one pool, so nodes in one JVM must use different ids. Its tasks are
+ * submitted unordered, because ordered tasks from one context wait on every other ordered task
+ * of that context (Vert.x 5), and a size-1 pool runs them in order anyway.
+ *
+ * <p>After a failed write every later {@code persist} fails: the disk's state is unknown and the
+ * node must restart and recover.
+ */
+public final class AsyncStorage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncStorage.class);
+
+  /** Counters for benchmarks: how well writes were grouped. */
+  public record Stats(long persists, long batches, long logSyncs, long hardStateSaves,
+      long entries) {}
+
+  private record Request(HardState hardState, List<Entry> entries, Promise<Void> done) {}
+
+  private final RaftStorage storage;
+  private final WorkerExecutor worker;
+  private final ArrayDeque<Request> queued = new ArrayDeque<>();
+  private boolean writing;
+  private Throwable failure;
+  private Promise<Void> closing;
+  private Thread loop; // the event loop of the first persist; every later call must be on it
+  private final AtomicLong persists = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong logSyncs = new AtomicLong();
+  private final AtomicLong hardStateSaves = new AtomicLong();
+  private final AtomicLong entries = new AtomicLong();
+
+  public AsyncStorage(Vertx vertx, String nodeId, RaftStorage storage) {
+    this.storage = storage;
+    this.worker = vertx.createSharedWorkerExecutor("wal-" + nodeId, 1);
+  }
+
+  /** Runs {@link RaftStorage#load()} on the worker. Call once, before {@link #persist}. */
+  public Future<Recovered> load() {
+    return worker.executeBlocking(storage::load, false);
+  }
+
+  /**
+   * Makes the hard state (if not null) and the entries durable. Call on the node's event loop;
+   * the future completes there, after every earlier call's future.
+   */
+  public Future<Void> persist(HardState hardStateOrNull, List<Entry> newEntries) {
+    checkOnLoop();
+    if (closing != null) return Future.failedFuture(new IllegalStateException("storage closed"));
+    if (failure != null) {
+      return Future.failedFuture(new IOException("an earlier write failed; restart to recover",
+          failure));
+    }
+    Request request = new Request(hardStateOrNull, List.copyOf(newEntries), Promise.promise());
+    queued.add(request);
+    persists.incrementAndGet();
+    if (!writing) writeQueued();
+    return request.done().future();
+  }
+
+  /** Finishes the writes already requested, then closes the storage and the worker. */
+  public Future<Void> close() {
+    checkOnLoop();
+    if (closing == null) {
+      closing = Promise.promise();
+      if (!writing) closeNow();
+    }
+    return closing.future();
+  }
+
+  public Stats stats() {
+    return new Stats(persists.get(), batches.get(), logSyncs.get(), hardStateSaves.get(),
+        entries.get());
+  }
+
+  /** Sends everything queued to the worker as one batch; runs on the event loop. */
+  private void writeQueued() {
+    List<Request> batch = new ArrayList<>(queued);
+    queued.clear();
+    writing = true;
+    worker.executeBlocking(() -> write(batch), false)
+        .onComplete(result -> finished(batch, result.cause()));
+  }
+
+  /** The blocking part, on the worker: appends, the latest hard state, then one fsync. */
+  private Void write(List<Request> batch) throws IOException {
+    HardState latest = null;
+    long written = 0;
+    for (List<Entry> run : contiguousRuns(batch)) {
+      storage.append(run);
+      written += run.size();
+    }
+    for (Request r : batch) {
+      if (r.hardState() != null) latest = r.hardState();
+    }
+    if (latest != null) {
+      storage.saveHardState(latest);
+      hardStateSaves.incrementAndGet();
+    }
+    if (written > 0) {
+      storage.sync();
+      logSyncs.incrementAndGet();
+    }
+    entries.addAndGet(written);
+    return null;
+  }
+
+  /**
+   * Back on the event loop: starts the next batch (so the worker is not idle while callbacks
+   * run), then completes this batch's futures in call order.
+   */
+  private void finished(List<Request> batch, Throwable error) {
+    batches.incrementAndGet();
+    if (error != null && failure == null) {
+      failure = error;
+      LOG.error("write to {} failed; failing every later write", storage, error);
+    }
+    writing = false;
+    if (failure == null && !queued.isEmpty()) writeQueued();
+    boolean closeAfterwards = closing != null && !writing; // a close() requested earlier
+    for (Request r : batch) {
+      if (error == null) r.done().complete();
+      else r.done().fail(error);
+    }
+    if (failure != null) failQueued(); // after this batch's own futures: call order
+    if (closeAfterwards) closeNow();
+  }
+
+  private void checkOnLoop() {
+    if (loop == null) {
+      if (!Context.isOnEventLoopThread()) {
+        throw new IllegalStateException("call AsyncStorage on the node's event loop");
+      }
+      loop = Thread.currentThread();
+    } else if (Thread.currentThread() != loop) {
+      throw new IllegalStateException("AsyncStorage called off its event loop: "
+          + Thread.currentThread().getName() + " instead of " + loop.getName());
+    }
+  }
+
+  private void failQueued() {
+    while (!queued.isEmpty()) {
+      queued.poll().done().fail(new IOException("an earlier write failed; restart to recover",
+          failure));
+    }
+  }
+
+  private void closeNow() {
+    worker.<Void>executeBlocking(() -> {
+      storage.close();
+      return null;
+    }, false).eventually(worker::close).onComplete(closing);
+  }
+
+  /**
+   * The batch's entries as few append calls as possible: consecutive requests whose entries
+   * continue one another are merged, so each becomes one write.
+   */
+  private static List<List<Entry>> contiguousRuns(List<Request> batch) {
+    List<List<Entry>> runs = new ArrayList<>();
+    List<Entry> run = new ArrayList<>();
+    for (Request r : batch) {
+      if (r.entries().isEmpty()) continue;
+      boolean continues = !run.isEmpty()
+          && r.entries().get(0).index() == run.get(run.size() - 1).index() + 1;
+      if (!continues && !run.isEmpty()) {
+        runs.add(run);
+        run = new ArrayList<>();
+      }
+      run.addAll(r.entries());
+    }
+    if (!run.isEmpty()) runs.add(run);
+    return runs;
+  }
+}

@@ -1,0 +1,144 @@
+package raftkv.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.raft.Entry;
+import raftkv.raft.HardState;
+
+/**
+ * The durable {@link RaftStorage}: a JSON-lines write-ahead log in segment files ({@link Wal},
+ * {@link WalRecord}) and a hard state file ({@link HardStateFile}), in one data directory.
+ *
+ * <pre>
+ *   data/hardstate.json                        {"term":3,"votedFor":2,"commit":17,"crc":"..."}
+ *   data/log-00000000000000000001.jsonl        {"index":1,"term":1,"command":"","crc":"..."}
+ *   data/log-00000000000000004211.jsonl        ... one record per line, readable with head and jq
+ * </pre>
+ *
+ * <p>Recovery ({@link #load()}) is described in {@link WalRecovery}. After an I/O error during a
+ * write the instance refuses further writes: what reached the disk is unknown, and retrying an
+ * fsync that failed can report data durable that is not (the page cache may have dropped it).
+ */
+public final class FileRaftStorage implements RaftStorage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileRaftStorage.class);
+
+  private final Path dir;
+  private final StorageOptions options;
+  private final HardStateFile hardStateFile;
+  private Wal wal;
+  private HardState savedHardState;
+  private IOException failure;
+  private boolean closed;
+
+  private FileRaftStorage(Path dir, StorageOptions options) {
+    this.dir = dir;
+    this.options = options;
+    this.hardStateFile = new HardStateFile(dir);
+  }
+
+  /** Opens (creating it if needed) the data directory; call {@link #load()} next. */
+  public static FileRaftStorage open(Path dir, StorageOptions options) throws IOException {
+    Files.createDirectories(dir);
+    return new FileRaftStorage(dir, options);
+  }
+
+  @Override
+  public Recovered load() throws IOException {
+    checkOpen();
+    if (wal != null) throw new IllegalStateException("load() was already called");
+    List<String> warnings = new ArrayList<>();
+    HardState hardState = hardStateFile.read(warnings);
+    WalRecovery.Result log = WalRecovery.recover(dir, options.repair(), warnings);
+    wal = new Wal(dir, options.segmentSizeBytes(), log.segments());
+    savedHardState = hardState;
+    long lastIndex = wal.lastIndex();
+    HardState clamped = AppendRules.clampCommit(hardState, lastIndex, warnings);
+    if (lastIndex > 0 || !hardState.equals(HardState.EMPTY)) {
+      LOG.info("{}: recovered {} entries and {}", dir, lastIndex, clamped);
+    } else {
+      LOG.debug("{}: new data directory", dir);
+    }
+    return new Recovered(clamped, log.entries(), warnings);
+  }
+
+  @Override
+  public void append(List<Entry> entries) throws IOException {
+    checkWritable();
+    if (entries.isEmpty()) return;
+    AppendRules.check(entries, wal.lastIndex());
+    try {
+      wal.append(entries);
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  @Override
+  public void saveHardState(HardState state) throws IOException {
+    checkWritable();
+    if (state.equals(savedHardState)) return;
+    try {
+      hardStateFile.write(state);
+      savedHardState = state;
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  @Override
+  public void sync() throws IOException {
+    checkWritable();
+    try {
+      wal.sync();
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  @Override
+  public long lastIndex() {
+    checkLoaded();
+    return wal.lastIndex();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) return;
+    closed = true;
+    if (wal != null) wal.close();
+  }
+
+  @Override
+  public String toString() {
+    return "FileRaftStorage[" + dir + "]";
+  }
+
+  private IOException fail(IOException e) {
+    failure = e;
+    LOG.error("{}: write failed; refusing further writes until a restart recovers the log", dir, e);
+    return e;
+  }
+
+  private void checkWritable() throws IOException {
+    checkLoaded();
+    if (failure != null) {
+      throw new IOException(dir + ": an earlier write failed; restart the node to recover",
+          failure);
+    }
+  }
+
+  private void checkLoaded() {
+    checkOpen();
+    if (wal == null) throw new IllegalStateException("call load() first");
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException(this + " is closed");
+  }
+}
