@@ -16,9 +16,19 @@ final class EventQueue {
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private long now;
   private long seq;
+  private long stamps;
 
   long now() {
     return now;
+  }
+
+  /**
+   * A logical timestamp for histories: strictly increasing in the order things happen, so two
+   * actions in the same virtual millisecond are still ordered (ties would make every operation
+   * of that millisecond look concurrent and the linearizability search explode).
+   */
+  long stamp() {
+    return ++stamps;
   }
 
   void at(long time, Runnable action) {

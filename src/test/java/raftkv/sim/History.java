@@ -8,7 +8,10 @@ final class History {
 
   enum Kind { PUT, GET }
 
-  /** An operation; {@code returnTime == UNKNOWN} when its outcome is unknown. */
+  /**
+   * An operation; times are logical stamps ({@link EventQueue#stamp}), and
+   * {@code returnTime == UNKNOWN} when its outcome is unknown.
+   */
   static final class Op {
     static final long UNKNOWN = Long.MAX_VALUE;
     final int client;

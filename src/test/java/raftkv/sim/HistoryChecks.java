@@ -15,19 +15,19 @@ import raftkv.check.Verdict;
 final class HistoryChecks {
 
   /** Generous: a simulated history checks in milliseconds; a timeout is reported, not passed. */
-  static final Duration CHECK_TIMEOUT = Duration.ofSeconds(20);
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
   private HistoryChecks() {}
 
   /** Null if the history is linearizable, else what the checker found. */
-  static String linearizabilityProblem(List<History.Op> ops) {
+  static String linearizabilityProblem(List<History.Op> ops, Duration timeout) {
     List<Operation<KvInput, KvOutput>> history = new ArrayList<>(ops.size());
     for (History.Op op : ops) history.add(toOperation(op));
-    CheckResult result = LinearizabilityChecker.check(new KvModel(), history, CHECK_TIMEOUT);
+    CheckResult result = LinearizabilityChecker.check(new KvModel(), history, timeout);
     if (result.verdict() == Verdict.OK) return null;
     return "history of " + ops.size() + " operations is "
         + (result.verdict() == Verdict.ILLEGAL ? "NOT linearizable" : "too hard to check in "
-            + CHECK_TIMEOUT.toSeconds() + " s") + ":\n" + result.explanation();
+            + timeout.toSeconds() + " s") + ":\n" + result.explanation();
   }
 
   private static Operation<KvInput, KvOutput> toOperation(History.Op op) {

@@ -13,7 +13,7 @@ import raftkv.raft.Sabotage;
  */
 class SabotageTest {
 
-  static final int SEED_BUDGET = 3_000;
+  static final int SEED_BUDGET = 2_000;
 
   @ParameterizedTest
   @EnumSource(Sabotage.class)
@@ -21,8 +21,10 @@ class SabotageTest {
     for (int nodes : new int[] {3, 5}) {
       Simulation.Result caught = null;
       for (long seed = 1; seed <= SEED_BUDGET && caught == null; seed++) {
-        Simulation.Result r = Simulation.run(seed, nodes, Set.of(broken));
-        if (!r.passed()) caught = r;
+        Simulation.Result r =
+            Simulation.run(seed, nodes, Set.of(broken), java.time.Duration.ofSeconds(2));
+        // a check that ran out of time proves nothing either way
+        if (!r.passed() && !r.failure().contains("too hard to check")) caught = r;
       }
       assertThat(caught).as(broken + " went unnoticed in " + SEED_BUDGET + " seeds of "
           + nodes + " nodes").isNotNull();

@@ -28,9 +28,20 @@ final class SafetyChecker {
   private final Map<Long, Map<Long, Shape>> entryShapes = new HashMap<>();
   /** committed.get(i - 1) is the entry committed at index i. */
   private final List<Entry> committed = new ArrayList<>();
+  /** commitTimes.get(i - 1): the logical time ({@link EventQueue#stamp}) index i was first seen committed. */
+  private final List<Long> commitTimes = new ArrayList<>();
+  private final EventQueue clock;
+
+  SafetyChecker(EventQueue clock) {
+    this.clock = clock;
+  }
 
   List<Entry> committed() {
     return committed;
+  }
+
+  long commitTime(long index) {
+    return commitTimes.get((int) index - 1);
   }
 
   /** A node is about to persist {@code entries}, the suffix of its log right now. */
@@ -76,7 +87,7 @@ final class SafetyChecker {
             + " applies " + entry + " where " + expected + " was committed");
       }
     } else if (entry.index() == committed.size() + 1) {
-      committed.add(entry);
+      addCommitted(entry);
     } else {
       throw new SimulationFailure("node " + nodeId + " applies " + entry
           + " before index " + (committed.size() + 1) + " is known committed");
@@ -96,6 +107,11 @@ final class SafetyChecker {
           + " committed at " + shared + " but " + committed.get((int) shared - 1)
           + " was committed there");
     }
-    for (long i = committed.size() + 1; i <= upTo; i++) committed.add(log.entryAt(i));
+    for (long i = committed.size() + 1; i <= upTo; i++) addCommitted(log.entryAt(i));
+  }
+
+  private void addCommitted(Entry entry) {
+    committed.add(entry);
+    commitTimes.add(clock.stamp());
   }
 }

@@ -126,6 +126,13 @@ final class SimNode implements NodeDriver.Environment {
     return true;
   }
 
+  /** Proposes a command no client waits for; false if this node cannot take it. */
+  boolean proposeUntracked(String command) {
+    if (!up || raft.propose(command) < 0) return false;
+    afterInput();
+    return true;
+  }
+
   boolean submitGet(History.Op op) {
     if (!up) return false;
     long context = nextReadContext++;
@@ -205,7 +212,10 @@ final class SimNode implements NodeDriver.Environment {
   public void softStateChanged(SoftState previous, SoftState current) {
     sim.trace().add("role", "node " + id + " " + previous.role() + " -> " + current.role()
         + " t=" + current.term() + " lead=" + current.leaderId());
-    if (current.role() == Role.LEADER) sim.checker().onLeader(raft);
+    if (current.role() == Role.LEADER) {
+      sim.checker().onLeader(raft);
+      sim.onLeaderElected(this);
+    }
   }
 
   void forEachPending(Consumer<History.Op> action) {

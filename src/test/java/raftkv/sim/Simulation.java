@@ -23,8 +23,6 @@ import raftkv.raft.Sabotage;
  */
 final class Simulation {
 
-  static final long CLIENT_TIMEOUT_MS = 1_000;
-  static final long LIVENESS_BOUND_MS = 3_000;
   static final long CONVERGENCE_BOUND_MS = 3_000;
 
   /** The outcome of one run. */
@@ -46,7 +44,7 @@ final class Simulation {
   private final Set<Sabotage> sabotage;
   private final EventQueue clock = new EventQueue();
   private final Trace trace = new Trace(clock, 400);
-  private final SafetyChecker checker = new SafetyChecker();
+  private final SafetyChecker checker = new SafetyChecker(clock);
   private final SimNetwork network;
   private final TreeMap<Integer, SimNode> nodes = new TreeMap<>();
   private final History history = new History();
@@ -57,10 +55,13 @@ final class Simulation {
   private boolean faultPhase = true;
   private boolean clientsActive = true;
   private long writeCounter;
+  private int backgroundTarget = 1;
+  private java.time.Duration checkTimeout = HistoryChecks.DEFAULT_TIMEOUT;
 
-  Simulation(long seed, int nodeCount, Set<Sabotage> sabotage) {
+  Simulation(long seed, SimOptions options, Set<Sabotage> sabotage) {
     this.seed = seed;
-    this.options = SimOptions.swarm(seed, nodeCount);
+    this.options = options;
+    int nodeCount = options.nodes();
     this.sabotage = sabotage;
     SplittableRandom root = new SplittableRandom(seed);
     this.network = new SimNetwork(clock, root.split(), options, trace, nodes::get);
@@ -73,7 +74,19 @@ final class Simulation {
   }
 
   static Result run(long seed, int nodeCount, Set<Sabotage> sabotage) {
-    return new Simulation(seed, nodeCount, sabotage).run();
+    return new Simulation(seed, SimOptions.swarm(seed, nodeCount), sabotage).run();
+  }
+
+  static Result run(long seed, SimOptions options, Set<Sabotage> sabotage) {
+    return new Simulation(seed, options, sabotage).run();
+  }
+
+  /** A run whose history check gives up sooner (an undecided check is reported as such). */
+  static Result run(long seed, int nodeCount, Set<Sabotage> sabotage,
+      java.time.Duration checkTimeout) {
+    Simulation sim = new Simulation(seed, SimOptions.swarm(seed, nodeCount), sabotage);
+    sim.checkTimeout = checkTimeout;
+    return sim.run();
   }
 
   Result run() {
@@ -85,10 +98,11 @@ final class Simulation {
         clock.after(20 + clientRandom.nextInt(50), () -> nextOperation(client));
       }
       scheduleFault();
+      if (options.backgroundWritesPerSecond() > 0) clock.after(10, this::backgroundWrite);
       runUntil(options.faultPhaseMs());
       livenessMs = healAndAwaitProgress();
       clientsActive = false;
-      runUntil(clock.now() + CLIENT_TIMEOUT_MS + 100); // every operation resolves or times out
+      runUntil(clock.now() + options.clientTimeoutMs() + 100); // every operation resolves or times out
       awaitConvergence();
       checkAcknowledgedWritesCommitted();
       checkLinearizable();
@@ -177,6 +191,23 @@ final class Simulation {
     });
   }
 
+  /**
+   * Leader churn: a newly elected leader sometimes crashes within moments, before its no-op
+   * reaches anyone, which is what the subtle commit-rule cases (Figure 8) are made of.
+   */
+  void onLeaderElected(SimNode leader) {
+    if (!faultPhase || faultRandom.nextDouble() >= options.leaderChurn()) return;
+    clock.after(1 + faultRandom.nextInt(40), () -> {
+      if (faultPhase && leader.isUp()) {
+        trace.add("fault", "crash new leader " + leader.id());
+        leader.crash();
+        clock.after(10 + faultRandom.nextLong(options.restartDelayMaxMs()), () -> {
+          if (!leader.isUp()) leader.start();
+        });
+      }
+    });
+  }
+
   // ------------------------------------------------------------------ liveness and the end
 
   /** Heals everything, then demands a leader and a new committed write on every node. */
@@ -186,28 +217,38 @@ final class Simulation {
     trace.add("phase", "liveness: faults healed");
     nodes.values().stream().filter(n -> !n.isUp()).forEach(SimNode::start);
     long start = clock.now();
-    long deadline = start + LIVENESS_BOUND_MS;
+    long deadline = start + options.livenessBoundMs();
     History.Op probe = null;
+    SimNode proposer = null;
     while (clock.now() < deadline) {
-      boolean stuck = probe != null && !probe.acknowledged && clock.now() - probe.callTime > 500;
-      if (probe == null || probe.discarded || stuck) probe = proposeLivenessProbe();
+      // a probe whose leader is gone may never commit: propose it again to the new leader
+      boolean orphaned = probe != null && !probe.acknowledged && !leads(proposer, probe.term);
+      if (probe == null || probe.discarded || orphaned) {
+        proposer = currentLeader();
+        probe = proposer == null ? null : proposeLivenessProbe(proposer);
+      }
       if (probe != null && probe.acknowledged && appliedEverywhere(probe.index)) {
         return clock.now() - start;
       }
       runUntil(clock.now() + 5);
     }
     throw new SimulationFailure("liveness: no write committed on every node within "
-        + LIVENESS_BOUND_MS + " ms after the faults healed; " + describeNodes());
+        + options.livenessBoundMs() + " ms after the faults healed; " + describeNodes());
   }
 
-  private History.Op proposeLivenessProbe() {
-    for (SimNode node : nodes.values()) {
-      if (node.isUp() && node.raft().role() == Role.LEADER) {
-        History.Op probe = new History.Op(-1, History.Kind.PUT, "liveness", "probe", clock.now());
-        if (node.submitPut(probe)) return probe;
-      }
-    }
-    return null;
+  private History.Op proposeLivenessProbe(SimNode leader) {
+    History.Op probe = new History.Op(-1, History.Kind.PUT, "liveness", "probe", clock.stamp());
+    return leader.submitPut(probe) ? probe : null;
+  }
+
+  private SimNode currentLeader() {
+    return nodes.values().stream().filter(n -> leads(n, n.isUp() ? n.raft().term() : -1))
+        .findFirst().orElse(null);
+  }
+
+  private static boolean leads(SimNode node, long term) {
+    return node != null && node.isUp() && node.raft().role() == Role.LEADER
+        && node.raft().term() == term;
   }
 
   private boolean appliedEverywhere(long index) {
@@ -247,8 +288,38 @@ final class Simulation {
     }
   }
 
+  /**
+   * A write whose client gave up (a timeout, its node crashed) has an unknown outcome to the
+   * client, but the cluster knows it: if its entry is in the committed log, it took effect by
+   * the time that index was seen committed; if another entry holds its index, or no node's log
+   * holds it any more (so no leader can ever commit it), it never did. Resolving them keeps the
+   * check strict and fast: every unknown outcome multiplies the search.
+   */
+  private void resolveUnknownWrites() {
+    List<Entry> committed = checker.committed();
+    for (History.Op op : history.ops()) {
+      if (op.kind != History.Kind.PUT || op.returnTime != History.Op.UNKNOWN) continue;
+      Entry mine = new Entry(op.index, op.term, "put " + op.key + " " + op.value);
+      if (op.index <= committed.size()) {
+        if (committed.get((int) op.index - 1).equals(mine)) {
+          op.returnTime = Math.max(op.callTime, checker.commitTime(op.index));
+        } else {
+          op.discarded = true;
+        }
+      } else if (nodes.values().stream().noneMatch(n -> holds(n, mine))) {
+        op.discarded = true;
+      }
+    }
+  }
+
+  private static boolean holds(SimNode node, Entry entry) {
+    return node.isUp() && node.raft().log().lastIndex() >= entry.index()
+        && node.raft().log().entryAt(entry.index()).equals(entry);
+  }
+
   private void checkLinearizable() {
-    String problem = HistoryChecks.linearizabilityProblem(history.ops());
+    resolveUnknownWrites();
+    String problem = HistoryChecks.linearizabilityProblem(history.ops(), checkTimeout);
     if (problem != null) throw new SimulationFailure(problem);
   }
 
@@ -267,8 +338,8 @@ final class Simulation {
     boolean put = clientRandom.nextBoolean();
     String key = "k" + clientRandom.nextInt(options.keys());
     History.Op op = put
-        ? new History.Op(client, History.Kind.PUT, key, "v" + (++writeCounter), clock.now())
-        : new History.Op(client, History.Kind.GET, key, null, clock.now());
+        ? new History.Op(client, History.Kind.PUT, key, "v" + (++writeCounter), clock.stamp())
+        : new History.Op(client, History.Kind.GET, key, null, clock.stamp());
     SimNode target = pickTarget(client);
     boolean accepted = put ? target.submitPut(op) : target.submitGet(op);
     if (!accepted) {
@@ -280,7 +351,7 @@ final class Simulation {
     }
     history.add(op);
     outstanding[client] = op;
-    clock.after(CLIENT_TIMEOUT_MS, () -> {
+    clock.after(options.clientTimeoutMs(), () -> {
       if (outstanding[client] == op) {
         target.forget(op);
         giveUp(op);
@@ -295,10 +366,25 @@ final class Simulation {
     return nodes.get(leaderGuess[client]);
   }
 
+  /**
+   * Load outside the checked history: writes to a key no client reads, sent to whichever node
+   * the writer believes leads, so a cut-off leader piles up a long uncommitted tail.
+   */
+  private void backgroundWrite() {
+    if (!faultPhase) return; // open-loop load could outrun small batches and starve liveness
+    SimNode target = nodes.get(backgroundTarget);
+    if (!target.proposeUntracked("put background " + (++writeCounter))) {
+      int hint = target.isUp() ? target.raft().leaderId() : 0;
+      backgroundTarget = hint != 0 ? hint : 1 + clientRandom.nextInt(options.nodes());
+    }
+    clock.after(1 + clientRandom.nextInt(2_000 / options.backgroundWritesPerSecond() + 1),
+        this::backgroundWrite);
+  }
+
   /** The operation's node answered. */
   void complete(History.Op op, String value) {
     if (!resolve(op)) return;
-    op.returnTime = clock.now();
+    op.returnTime = clock.stamp();
     op.value = value;
     op.acknowledged = true;
   }
