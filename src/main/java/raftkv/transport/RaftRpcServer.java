@@ -1,0 +1,213 @@
+package raftkv.transport;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.raft.Message;
+import raftkv.server.NodeConfig;
+
+/**
+ * The receiving end of the Raft RPC: an HTTP server on the node's {@code raftPort}.
+ *
+ * <ul>
+ *   <li>{@code POST /raft/v1/messages} with a {@link RaftJson} body and the cluster token in
+ *       {@value #TOKEN_HEADER}: the messages go to the inbox, then the answer is {@code 204}. The
+ *       answer means "handed to the node", not "acted upon": Raft's replies are messages of
+ *       their own, sent back later (after the disk write, say).
+ *   <li>{@code GET /raft/v1/health}: {@code 200}.
+ * </ul>
+ *
+ * <p>A malformed or unauthorized RPC gets {@code 400} with a JSON {@code {"error": ...}} and does
+ * not reach the inbox: a wrong or missing token, a body that {@link RaftJson} refuses, a batch
+ * for another node or from a node that is not a peer. A body over the limit gets {@code 413},
+ * a wrong method {@code 405}, an unknown route {@code 404}; all errors are JSON.
+ *
+ * <p>Started on the node's event loop, the server runs its handlers, and so the inbox, there.
+ */
+public final class RaftRpcServer {
+
+  public static final String MESSAGES_PATH = "/raft/v1/messages";
+  public static final String HEALTH_PATH = "/raft/v1/health";
+  public static final String TOKEN_HEADER = "X-Raftkv-Cluster-Token";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftRpcServer.class);
+
+  /** What the server has taken in and refused since it started. */
+  public record Stats(long acceptedRequests, long receivedMessages, long refusedRequests) {}
+
+  private final int nodeId;
+  private final Set<Integer> peerIds = new TreeSet<>();
+  private final byte[] token;
+  private final long maxBodyBytes;
+  private final Consumer<List<Message>> inbox;
+  private final WarningThrottle refusalWarnings;
+  private final AtomicLong acceptedRequests = new AtomicLong();
+  private final AtomicLong receivedMessages = new AtomicLong();
+  private final AtomicLong refusedRequests = new AtomicLong();
+  private HttpServer server;
+
+  private RaftRpcServer(NodeConfig config, TransportOptions options,
+      Consumer<List<Message>> inbox) {
+    this.nodeId = config.nodeId();
+    for (NodeConfig.Member m : config.members()) {
+      if (m.id() != nodeId) peerIds.add(m.id());
+    }
+    this.token = config.clusterToken().getBytes(StandardCharsets.UTF_8);
+    this.maxBodyBytes = options.maxBodyBytes();
+    this.inbox = inbox;
+    this.refusalWarnings = new WarningThrottle(options.warningIntervalMs());
+  }
+
+  /**
+   * Listens on {@code config.bindHost()} and this node's {@code raftPort} (0: any free port).
+   * Call it on the node's event loop: the inbox is called there.
+   */
+  public static Future<RaftRpcServer> start(Vertx vertx, NodeConfig config,
+      TransportOptions options, Consumer<List<Message>> inbox) {
+    RaftRpcServer rpc = new RaftRpcServer(config, options, inbox);
+    return vertx.createHttpServer()
+        .requestHandler(rpc.router(vertx))
+        .connectionHandler(connection -> connection.exceptionHandler(rpc::connectionFailed))
+        .exceptionHandler(rpc::connectionFailed)
+        .listen(config.self().raftPort(), config.bindHost())
+        .map(server -> {
+          rpc.server = server;
+          LOG.info("node {} takes Raft RPCs on {}:{}", rpc.nodeId, config.bindHost(),
+              server.actualPort());
+          return rpc;
+        });
+  }
+
+  /** The port the server listens on (the real one when 0 was configured). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Stats stats() {
+    return new Stats(acceptedRequests.get(), receivedMessages.get(), refusedRequests.get());
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  private Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    // The token is checked before the body is read, so strangers cannot make us buffer
+    // megabytes. Vert.x Web wants body handlers first on a route, so the check is a route of
+    // its own that passes on to the next one.
+    router.post(MESSAGES_PATH).handler(this::checkToken);
+    router.post(MESSAGES_PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        .handler(this::handleMessages);
+    router.get(HEALTH_PATH).handler(this::handleHealth);
+    // Without these, Vert.x answers in HTML or with no body, and logs the unhandled ones.
+    router.errorHandler(400, rc -> sendError(rc, 400, "bad request"));
+    router.errorHandler(404, rc -> sendError(rc, 404, "no such route: " + describe(rc)));
+    router.errorHandler(405, this::handleWrongMethod);
+    router.errorHandler(413, rc -> sendError(rc, 413,
+        "the body is over this node's limit of " + maxBodyBytes + " bytes"));
+    router.errorHandler(500, this::handleFailure);
+    return router;
+  }
+
+  private void checkToken(RoutingContext rc) {
+    String presented = rc.request().getHeader(TOKEN_HEADER);
+    if (presented == null) {
+      refuse(rc, "missing header " + TOKEN_HEADER);
+    } else if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+      // isEqual takes the same time wherever the first difference is
+      refuse(rc, "wrong cluster token: the sender belongs to another cluster or is misconfigured");
+    } else {
+      rc.next();
+    }
+  }
+
+  private void handleMessages(RoutingContext rc) {
+    Batch batch;
+    try {
+      batch = RaftJson.decode(rc.body().buffer());
+    } catch (MalformedRpcException e) {
+      refuse(rc, e.getMessage());
+      return;
+    }
+    if (batch.to() != nodeId) {
+      refuse(rc, "the messages are for node " + batch.to() + ", but this is node " + nodeId);
+    } else if (!peerIds.contains(batch.from())) {
+      refuse(rc, "the messages come from node " + batch.from() + ", which is not a peer of node "
+          + nodeId + " (its peers are " + peerIds + ")");
+    } else {
+      acceptedRequests.incrementAndGet();
+      receivedMessages.addAndGet(batch.messages().size());
+      inbox.accept(batch.messages());
+      rc.response().setStatusCode(204).end();
+    }
+  }
+
+  private void handleHealth(RoutingContext rc) {
+    rc.json(new JsonObject().put("status", "ok").put("nodeId", nodeId));
+  }
+
+  private void handleWrongMethod(RoutingContext rc) {
+    String path = rc.request().path();
+    String allowed = MESSAGES_PATH.equals(path) ? "POST" : "GET";
+    rc.response().putHeader(HttpHeaders.ALLOW, allowed);
+    sendError(rc, 405, rc.request().method() + " is not allowed on " + path + " (use " + allowed
+        + ")");
+  }
+
+  private void handleFailure(RoutingContext rc) {
+    LOG.error("node {}: handling Raft RPC {} failed", nodeId, describe(rc), rc.failure());
+    sendError(rc, 500, "internal error in node " + nodeId + "; see its log");
+  }
+
+  /**
+   * A peer that crashes or times out mid-request breaks its connection: that is the sender's
+   * concern (it counts the failed request), so this side notes it at DEBUG only, where Vert.x
+   * would log an ERROR.
+   */
+  private void connectionFailed(Throwable cause) {
+    LOG.debug("node {}: a Raft RPC connection failed: {}", nodeId, cause.toString());
+  }
+
+  private void refuse(RoutingContext rc, String reason) {
+    refusedRequests.incrementAndGet();
+    String from = String.valueOf(rc.request().remoteAddress());
+    if (refusalWarnings.allow()) {
+      LOG.warn("node {} refused a Raft RPC from {}: {}{}", nodeId, from, reason,
+          refusalWarnings.heldBackNote("refused"));
+    } else {
+      LOG.debug("node {} refused a Raft RPC from {}: {}", nodeId, from, reason);
+    }
+    sendError(rc, 400, reason);
+  }
+
+  private static void sendError(RoutingContext rc, int status, String message) {
+    HttpServerResponse response = rc.response();
+    if (response.headWritten()) return; // too late to say anything; the peer sees a broken reply
+    response.setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", message).encode());
+  }
+
+  private static String describe(RoutingContext rc) {
+    String path = rc.request().path();
+    if (path != null && path.length() > 200) path = path.substring(0, 200) + "...";
+    return rc.request().method() + " " + path;
+  }
+}
