@@ -15,11 +15,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The client-facing front end: serves the client HTTP API of API.md.
  *
- * <p>In a node ({@code nodeId} of a member) it listens on that member's {@code clientPort} and
- * serves through the node's {@code RaftVerticle} on the local event bus ({@link NodeBus}); when the
- * node does not lead, the request is forwarded to the leader's front end and its answer relayed.
+ * <p>It runs in one of two modes, chosen by the configuration:
  *
- * <p>It binds to {@code bindHost}; a port of 0 picks a free port ({@link #actualPort()}). Every
+ * <ul>
+ *   <li><b>In a node</b> ({@code nodeId} of a member): listens on that member's {@code clientPort}
+ *       and serves through the node's {@code RaftVerticle} on the local event bus ({@link
+ *       NodeBus}); when the node does not lead, the request is forwarded to the leader's front end
+ *       and its answer relayed.
+ *   <li><b>As a standalone gateway</b> ({@code nodeId} 0): listens on {@code gatewayPort}, finds
+ *       the leader by polling every member's {@code GET /v1/cluster}, and forwards every request
+ *       to it.
+ * </ul>
+ *
+ * <p>Both bind to {@code bindHost}; a port of 0 picks a free port ({@link #actualPort()}). Every
  * input is checked before anything is sent on ({@link KvRequestParser}); at most {@code
  * limits.maxInflightRequests} requests are held at once (429 beyond); each request is answered
  * within {@code limits.requestTimeoutMs} (then 504 for a write whose fate is unknown, 503
@@ -28,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Deploy one instance per front end: the in-flight limit is counted per instance.
  */
 public final class FrontEndVerticle extends VerticleBase {
+
+  /** How often a gateway asks the members who leads. */
+  public static final long GATEWAY_POLL_INTERVAL_MS = 500;
 
   private static final Logger log = LoggerFactory.getLogger(FrontEndVerticle.class);
 
@@ -48,7 +59,7 @@ public final class FrontEndVerticle extends VerticleBase {
   public Future<?> start() {
     parser = new KvRequestParser(config.limits());
     forwarder = new LeaderForwarder(vertx);
-    dispatcher = startInNode();
+    dispatcher = config.isGateway() ? startGateway() : startInNode();
     server = vertx.createHttpServer(serverOptions()).requestHandler(router());
     return server.listen(configuredPort(), config.bindHost())
         .onSuccess(listening -> log.info("{} serves clients on http://{}:{}", who(),
@@ -66,12 +77,20 @@ public final class FrontEndVerticle extends VerticleBase {
   }
 
   private String who() {
-    return "Node " + config.nodeId();
+    return config.isGateway() ? "Gateway" : "Node " + config.nodeId();
   }
 
   private ClientDispatcher startInNode() {
     NodeBus.registerCodecs(vertx);
     return new LocalNodeDispatcher(vertx, config, forwarder);
+  }
+
+  private ClientDispatcher startGateway() {
+    long pollTimeout = Math.min(GATEWAY_POLL_INTERVAL_MS, config.limits().requestTimeoutMs());
+    LeaderFinder finder = new LeaderFinder(vertx, config.members(), GATEWAY_POLL_INTERVAL_MS,
+        pollTimeout);
+    finder.start();
+    return new GatewayDispatcher(vertx, finder, forwarder);
   }
 
   /** The port the front end listens on (the configured one, or the one picked for port 0). */
@@ -80,7 +99,7 @@ public final class FrontEndVerticle extends VerticleBase {
   }
 
   private int configuredPort() {
-    return config.self().clientPort();
+    return config.isGateway() ? config.gatewayPort() : config.self().clientPort();
   }
 
   private HttpServerOptions serverOptions() {

@@ -52,12 +52,20 @@ final class FrontEndTestSupport {
         limits);
   }
 
+  static NodeConfig gatewayConfig(List<Member> members, Limits limits) {
+    return new NodeConfig(0, "", HOST, 0, members, "token", 50, 10, 2, limits);
+  }
+
   static FrontEndVerticle deploy(Vertx vertx, NodeConfig config) {
     FrontEndVerticle frontEnd = new FrontEndVerticle(config);
     vertx.deployVerticle(frontEnd).await();
     return frontEnd;
   }
 
+  /** Deploys a front end and returns its deployment id, to undeploy it later. */
+  static String deployForUndeploy(Vertx vertx, NodeConfig config) {
+    return vertx.deployVerticle(new FrontEndVerticle(config)).await();
+  }
 
   /** An HTTP answer as the test sees it. */
   record Reply(int status, MultiMap headers, Buffer body) {
