@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import raftkv.kv.KvCommand;
 import raftkv.kv.KvStateMachine;
 import raftkv.raft.Entry;
@@ -36,6 +37,8 @@ final class FakeNode {
   /** Keep replies back until {@link #releaseHeld()}. */
   volatile boolean holdReplies;
 
+  /** How many Status requests (GET /v1/cluster at its front end) it has answered. */
+  final AtomicInteger statusAnswered = new AtomicInteger();
   /** Every key-value request received, in order (Status requests are not recorded). */
   final List<NodeRequest> received = new CopyOnWriteArrayList<>();
   private final Queue<Integer> failures = new ConcurrentLinkedQueue<>();
@@ -85,6 +88,7 @@ final class FakeNode {
     Object request = message.body();
     if (request instanceof NodeRequest.Status) {
       message.reply(status());
+      statusAnswered.incrementAndGet();
       return;
     }
     received.add((NodeRequest) request);
