@@ -1,0 +1,20 @@
+package raftkv.server;
+
+import io.vertx.core.Future;
+
+/**
+ * Where a front end sends the requests it has parsed: to its own node (which may forward them to
+ * the leader), or, in a standalone gateway, straight to the leader. The returned futures never
+ * fail for an expected reason: every outcome is an answer for the client.
+ */
+interface ClientDispatcher {
+
+  /** Serves a key-value request by the deadline. */
+  Future<HttpAnswer> kv(KvRequest request, ForwardableRequest original, Deadline deadline);
+
+  /** The body of {@code GET /v1/cluster}. */
+  Future<HttpAnswer> cluster(Deadline deadline);
+
+  /** Stops timers and closes connections. */
+  Future<Void> close();
+}

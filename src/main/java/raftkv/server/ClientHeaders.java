@@ -1,0 +1,28 @@
+package raftkv.server;
+
+/** The HTTP headers of the client API that the front end reads or writes. */
+final class ClientHeaders {
+
+  /** A write's client-chosen id: a retry with the same id is applied at most once. */
+  static final String REQUEST_ID = "X-Request-Id";
+
+  /** On a read: the key's modification revision. */
+  static final String REVISION = "X-Revision";
+
+  /** On a listing: {@code true} when more keys with the prefix exist beyond the limit. */
+  static final String MORE_KEYS = "X-More-Keys";
+
+  /**
+   * Set by a node's front end on a request it forwards to the leader, with its own node id. A
+   * front end that gets a marked request but whose node does not lead answers 503 instead of
+   * forwarding again, so a request never bounces between nodes that disagree about the leader.
+   */
+  static final String FORWARDED_BY = "X-Raftkv-Forwarded";
+
+  static final String CONTENT_TYPE = "content-type";
+
+  /** The longest request id accepted, in characters. */
+  static final int MAX_REQUEST_ID_LENGTH = 256;
+
+  private ClientHeaders() {}
+}

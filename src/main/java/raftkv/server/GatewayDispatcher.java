@@ -1,0 +1,145 @@
+package raftkv.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.server.NodeConfig.Member;
+
+/**
+ * A standalone front end (gateway): it has no node of its own and forwards every request to the
+ * member that leads, as {@link LeaderFinder} sees it, following leader changes.
+ *
+ * <p>Retries are automatic where they are safe, within the client's deadline and at most {@link
+ * #MAX_ATTEMPTS} attempts, each after a fresh look for the leader:
+ *
+ * <ul>
+ *   <li>a request that got 503 from a node, or could not reach it, wrote nothing: retried;
+ *   <li>a read that failed in any way: retried (reads change nothing);
+ *   <li>a write whose fate is unknown (504, or no answer after it was sent) is retried once, and
+ *       only when the client gave an {@code X-Request-Id}: the store applies an id at most once,
+ *       so the retry either applies the write or answers with the first attempt's result. Without
+ *       an id it is never retried, and the client gets the 504. Once an attempt's fate is unknown,
+ *       a later failure is still answered 504, never 503.
+ * </ul>
+ *
+ * <p>Forwarded requests are not marked with {@link ClientHeaders#FORWARDED_BY}: the gateway is no
+ * node, so a node that does not lead may still pass the request on to the leader once.
+ */
+final class GatewayDispatcher implements ClientDispatcher {
+
+  /** Attempts per request, the first one included. */
+  static final int MAX_ATTEMPTS = 6;
+
+  /** The wait before the second attempt; it doubles for each attempt after. */
+  static final long FIRST_BACKOFF_MS = 50;
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayDispatcher.class);
+
+  private final Vertx vertx;
+  private final LeaderFinder finder;
+  private final LeaderForwarder forwarder;
+  private final QuietLog quietLog = new QuietLog(log, 10_000);
+
+  GatewayDispatcher(Vertx vertx, LeaderFinder finder, LeaderForwarder forwarder) {
+    this.vertx = vertx;
+    this.finder = finder;
+    this.forwarder = forwarder;
+  }
+
+  @Override
+  public Future<HttpAnswer> kv(KvRequest request, ForwardableRequest original, Deadline deadline) {
+    return new Delivery(original, deadline).attempt();
+  }
+
+  @Override
+  public Future<HttpAnswer> cluster(Deadline deadline) {
+    return finder.refresh().map(view -> HttpAnswer.json(200, view.toJson()));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return finder.close();
+  }
+
+  /** The attempts made for one client request. */
+  private final class Delivery {
+    private final ForwardableRequest request;
+    private final Deadline deadline;
+    private int attemptsLeft = MAX_ATTEMPTS;
+    private int attemptsMade;
+    /** Whether some attempt may have been applied: then "nothing was written" is never said. */
+    private boolean outcomeUnknown;
+
+    Delivery(ForwardableRequest request, Deadline deadline) {
+      this.request = request;
+      this.deadline = deadline;
+    }
+
+    Future<HttpAnswer> attempt() {
+      attemptsLeft--;
+      attemptsMade++;
+      return finder.leader().compose(leader -> leader.isPresent()
+          ? sendTo(leader.get())
+          : retryOrGiveUp(KvAnswers.unavailable("no leader is known right now")));
+    }
+
+    private Future<HttpAnswer> sendTo(Member leader) {
+      return forwarder.forward(leader, request, deadline, 0).transform(done -> done.succeeded()
+          ? judgeAnswer(done.result(), leader)
+          : judgeFailure(done.cause(), leader));
+    }
+
+    private Future<HttpAnswer> judgeAnswer(HttpAnswer answer, Member leader) {
+      if (answer.status() == 503) {
+        finder.suspect(leader);
+        return retryOrGiveUp(answer);
+      }
+      if (answer.status() == 504) {
+        finder.suspect(leader);
+        return request.isWrite() ? afterUnknownOutcome(answer)
+            : retryOrGiveUp(KvAnswers.unavailable("node " + leader.id() + " could not serve the"
+                + " read"));
+      }
+      return Future.succeededFuture(answer);
+    }
+
+    private Future<HttpAnswer> judgeFailure(Throwable failure, Member leader) {
+      quietLog.warn("forward-" + leader.id(), "Gateway: " + failure.getMessage());
+      finder.suspect(leader);
+      boolean mayHaveArrived =
+          !(failure instanceof ForwardFailedException f) || f.mayHaveArrived();
+      if (mayHaveArrived && request.isWrite()) {
+        return afterUnknownOutcome(KvAnswers.outcomeUnknown(failure.getMessage()));
+      }
+      return retryOrGiveUp(KvAnswers.unavailable(failure.getMessage()));
+    }
+
+    /** A write that may have been applied: one more try only if it carries a request id. */
+    private Future<HttpAnswer> afterUnknownOutcome(HttpAnswer unknown) {
+      boolean mayRetry = request.requestId() != null && !outcomeUnknown;
+      outcomeUnknown = true;
+      if (!mayRetry) return Future.succeededFuture(unknown);
+      attemptsLeft = Math.min(attemptsLeft, 1);
+      return retryOrGiveUp(unknown);
+    }
+
+    private Future<HttpAnswer> retryOrGiveUp(HttpAnswer answer) {
+      HttpAnswer lastWord = outcomeUnknown && answer.status() != 504
+          ? KvAnswers.outcomeUnknown("an earlier attempt got no clear answer")
+          : answer;
+      long backoff = FIRST_BACKOFF_MS << Math.min(attemptsMade - 1, 10);
+      if (attemptsLeft <= 0 || deadline.remainingMs() <= backoff) {
+        return Future.succeededFuture(lastWord);
+      }
+      return after(backoff).compose(v -> attempt());
+    }
+  }
+
+  private Future<Void> after(long ms) {
+    Promise<Void> waited = Promise.promise();
+    vertx.setTimer(ms, id -> waited.complete());
+    return waited.future();
+  }
+}
