@@ -556,7 +556,7 @@ public final class RaftNode {
     // §6.4 step 1: until an entry of this term commits, our commit index may be stale.
     if (log.termAt(commitIndex) != term) return;
     reads.startRound(commitIndex);
-    if (peers.isEmpty() || config.broken(Sabotage.READ_WITHOUT_QUORUM_CHECK)) {
+    if (peers.isEmpty()) {
       readStates.addAll(reads.releaseUpTo(reads.currentRound()));
       return;
     }

@@ -10,7 +10,5 @@ public enum Sabotage {
   /** Commit by counting replicas of an entry from an earlier term (the Figure 8 bug). */
   COMMIT_OLD_TERM,
   /** A follower acknowledges appended entries (and grants votes) before they are durable. */
-  ACK_BEFORE_PERSIST,
-  /** The leader serves ReadIndex reads without confirming its leadership with a quorum. */
-  READ_WITHOUT_QUORUM_CHECK
+  ACK_BEFORE_PERSIST
 }
