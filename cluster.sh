@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# cluster.sh — run a local raftkv cluster: N nodes and one standalone front end (gateway).
+#
+#   ./cluster.sh start [N]   build if needed, start N nodes (default 3) and a gateway,
+#                            wait for a leader, print the endpoints
+#   ./cluster.sh stop        stop every process this script started
+#   ./cluster.sh status      what runs, and each node's view of the cluster
+#   ./cluster.sh kill ID     SIGKILL node ID          ./cluster.sh restart ID   start it again
+#   ./cluster.sh pause ID    SIGSTOP node ID          ./cluster.sh resume ID    SIGCONT
+#   ./cluster.sh logs ID     the node's log (ID may be "gateway")
+#   ./cluster.sh clean       remove all data (asks first only if the cluster is running)
+#
+# Environment: RAFTKV_DATA (default ./data), RAFTKV_JAVA_OPTS (default -Xmx1g),
+# RAFTKV_BASE_PORT (default 7100: node i gets raft port BASE+i, client port BASE+1000+i,
+# the gateway BASE+1000).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+DATA=${RAFTKV_DATA:-$ROOT/data}
+JAR=$ROOT/target/raftkv.jar
+BASE=${RAFTKV_BASE_PORT:-7100}
+JAVA_OPTS=${RAFTKV_JAVA_OPTS:--Xmx1g}
+
+die() { echo "cluster.sh: $*" >&2; exit 1; }
+pidfile() { echo "$DATA/run/$1.pid"; }
+is_running() { local f; f=$(pidfile "$1"); [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
+client_port() { if [[ $1 == gateway ]]; then echo $((BASE + 1000)); else echo $((BASE + 1000 + $1)); fi; }
+node_ids() { ls "$DATA/conf" 2>/dev/null | sed -n 's/^node\([0-9]*\)\.json$/\1/p' | sort -n; }
+
+build_if_missing() {
+  [[ -f $JAR ]] && return
+  echo "Building $JAR (first start only; takes a minute)..."
+  command -v mvn >/dev/null || die "Maven is missing: install it (apt-get install maven) or build the jar elsewhere"
+  mvn -q -B -DskipTests package || die "the build failed; run 'mvn -DskipTests package' to see why"
+}
+
+write_configs() {
+  local n=$1 i members=""
+  mkdir -p "$DATA/conf"
+  for ((i = 1; i <= n; i++)); do
+    members+="    {\"id\": $i, \"host\": \"127.0.0.1\", \"raftPort\": $((BASE + i)), \"clientPort\": $((BASE + 1000 + i))}"
+    ((i < n)) && members+=$',\n'
+  done
+  for id in $(seq 0 "$n"); do
+    local file="$DATA/conf/node$id.json" port=0 dir="$DATA/node$id"
+    if ((id == 0)); then file="$DATA/conf/gateway.json"; port=$((BASE + 1000)); dir=""; fi
+    cat > "$file" <<JSON
+{
+  "nodeId": $id,
+  "dataDir": "$dir",
+  "bindHost": "127.0.0.1",
+  "gatewayPort": $port,
+  "members": [
+$members
+  ],
+  "clusterToken": "local-cluster-$(cat "$DATA/run/token")",
+  "tickMs": 50,
+  "electionTicks": 10,
+  "heartbeatTicks": 2,
+  "limits": {"maxKeyBytes": 1024, "maxValueBytes": 1048576, "maxInflightRequests": 10000, "requestTimeoutMs": 5000}
+}
+JSON
+  done
+}
+
+launch() { # launch ID: start node ID (or the gateway) in the background
+  local id=$1 kind=node conf="$DATA/conf/node$1.json"
+  if [[ $id == gateway ]]; then kind=gateway; conf="$DATA/conf/gateway.json"; fi
+  [[ -f $conf ]] || die "no configuration $conf: run './cluster.sh start' first"
+  is_running "$id" && { echo "$id is already running (pid $(cat "$(pidfile "$id")"))"; return; }
+  mkdir -p "$DATA/logs" "$DATA/run"
+  # shellcheck disable=SC2086
+  nohup java $JAVA_OPTS -jar "$JAR" "$kind" --config "$conf" >> "$DATA/logs/$id.log" 2>&1 < /dev/null &
+  echo $! > "$(pidfile "$id")"
+}
+
+wait_for_leader() {
+  local deadline=$((SECONDS + 60)) id
+  echo -n "Waiting for a leader"
+  while ((SECONDS < deadline)); do
+    for id in $(node_ids); do
+      if curl -fsS --max-time 1 "http://127.0.0.1:$(client_port "$id")/v1/cluster" 2>/dev/null \
+          | grep -q '"role":"LEADER"'; then
+        echo " — node $id leads."
+        return 0
+      fi
+    done
+    echo -n "."
+    sleep 0.5
+  done
+  echo
+  die "no leader after 60 s; see './cluster.sh logs ID' (logs in $DATA/logs)"
+}
+
+cmd_start() {
+  local n=${1:-3}
+  [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 9)) || die "start takes a node count from 1 to 9, got '$n'"
+  for id in $(node_ids) gateway; do is_running "$id" && die "the cluster is already running ('./cluster.sh status'; './cluster.sh stop' first)"; done
+  if [[ -d $DATA/conf ]] && [[ $(node_ids | wc -l) -ne $n ]]; then
+    die "$DATA holds a cluster of $(node_ids | wc -l) nodes; './cluster.sh clean' first to start $n"
+  fi
+  build_if_missing
+  mkdir -p "$DATA/run"
+  [[ -f $DATA/run/token ]] || od -An -N8 -tx8 /dev/urandom | tr -d ' \n' > "$DATA/run/token"
+  write_configs "$n"
+  echo "Starting $n nodes and a gateway (data and logs under $DATA)..."
+  for id in $(node_ids); do launch "$id"; done
+  launch gateway
+  wait_for_leader
+  cat <<TXT
+
+raftkv is up.
+  Clients:  http://127.0.0.1:$(client_port gateway)   (the gateway: it follows the leader)
+TXT
+  for id in $(node_ids); do echo "  Node $id:   http://127.0.0.1:$(client_port "$id")   (raft port $((BASE + id)))"; done
+  cat <<TXT
+
+Try:
+  curl -X PUT --data-binary 'hello' http://127.0.0.1:$(client_port gateway)/v1/kv/greeting
+  curl http://127.0.0.1:$(client_port gateway)/v1/kv/greeting
+  curl http://127.0.0.1:$(client_port gateway)/v1/cluster
+Then: ./cluster.sh status | kill 1 | restart 1 | pause 2 | resume 2 | logs 1 | stop
+TXT
+}
+
+stop_one() {
+  local id=$1 f pid
+  f=$(pidfile "$id")
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -CONT "$pid" 2>/dev/null || true # a paused process cannot handle SIGTERM
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+cmd_stop() {
+  local any=0
+  for id in gateway $(node_ids); do
+    if is_running "$id"; then any=1; echo "Stopping $id"; fi
+    stop_one "$id"
+  done
+  ((any)) || echo "Nothing was running."
+}
+
+cmd_status() {
+  [[ -d $DATA/conf ]] || { echo "No cluster in $DATA (./cluster.sh start)."; return 0; }
+  for id in $(node_ids) gateway; do
+    local state="stopped"
+    if is_running "$id"; then
+      state="running (pid $(cat "$(pidfile "$id")"))"
+      if grep -q "^T" "/proc/$(cat "$(pidfile "$id")")/stat" 2>/dev/null \
+          || [[ $(awk '{print $3}' "/proc/$(cat "$(pidfile "$id")")/stat" 2>/dev/null) == T ]]; then
+        state="paused (pid $(cat "$(pidfile "$id")"))"
+      fi
+    fi
+    local view=""
+    if [[ $id != gateway ]] && is_running "$id"; then
+      view=$(curl -fsS --max-time 1 "http://127.0.0.1:$(client_port "$id")/v1/cluster" 2>/dev/null \
+        | grep -o '"role":"[A-Z_]*"\|"term":[0-9]*\|"leaderId":[0-9]*\|"commitIndex":[0-9]*\|"appliedIndex":[0-9]*' \
+        | tr '\n' ' ' | tr -d '"') || view="(not answering)"
+    fi
+    printf "%-8s %-28s %s\n" "$id" "$state" "$view"
+  done
+}
+
+need_id() {
+  [[ -n ${1:-} ]] || die "which node? e.g. './cluster.sh $2 1'"
+  [[ $1 == gateway || -f $DATA/conf/node$1.json ]] || die "no node '$1' (nodes: $(node_ids | tr '\n' ' '))"
+}
+
+signal_one() { # signal_one SIGNAL ID VERB
+  local f; f=$(pidfile "$2")
+  is_running "$2" || die "$2 is not running"
+  kill "-$1" "$(cat "$f")"
+  echo "$3 $2 (pid $(cat "$f"))"
+}
+
+cmd_clean() {
+  local running=0
+  for id in $(node_ids) gateway; do is_running "$id" && running=1; done
+  if ((running)); then
+    if [[ -t 0 ]]; then
+      read -r -p "The cluster is running. Stop it and delete $DATA? [y/N] " answer
+      [[ $answer == y || $answer == Y ]] || { echo "Nothing removed."; return 0; }
+    else
+      die "the cluster is running; './cluster.sh stop' first"
+    fi
+    cmd_stop
+  fi
+  rm -rf "$DATA"
+  echo "Removed $DATA."
+}
+
+case ${1:-} in
+  start) cmd_start "${2:-3}" ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  kill) need_id "${2:-}" kill; signal_one KILL "$2" "Killed"; rm -f "$(pidfile "$2")" ;;
+  restart) need_id "${2:-}" restart; build_if_missing; stop_one "$2"; launch "$2"; echo "Restarted $2 (pid $(cat "$(pidfile "$2")"))" ;;
+  pause) need_id "${2:-}" pause; signal_one STOP "$2" "Paused" ;;
+  resume) need_id "${2:-}" resume; signal_one CONT "$2" "Resumed" ;;
+  logs) need_id "${2:-}" logs; tail -n "${LINES:-100}" "$DATA/logs/$2.log" ;;
+  clean) cmd_clean ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [[ -z ${1:-} || ${1:-} == help || ${1:-} == -h ]] || exit 2 ;;
+esac
