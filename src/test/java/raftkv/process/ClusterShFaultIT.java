@@ -1,0 +1,279 @@
+package raftkv.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raftkv.check.CheckResult;
+import raftkv.check.KvInput;
+import raftkv.check.KvModel;
+import raftkv.check.KvOutput;
+import raftkv.check.LinearizabilityChecker;
+import raftkv.check.Operation;
+import raftkv.check.Verdict;
+
+/**
+ * The whole product under faults, through {@code cluster.sh}: real processes, real disks, real
+ * HTTP. Clients write and read concurrently while the leader is SIGKILLed and restarted and a
+ * follower is paused and resumed, several rounds. At the end the history must be linearizable,
+ * every node must report the same state digest, and every process started is stopped.
+ */
+class ClusterShFaultIT {
+
+  private static final int BASE_PORT = 17_100;
+  private static final int NODES = 3;
+  private static final int CLIENTS = 6;
+  private static final int ROUNDS = 3;
+  private static final List<String> KEYS = List.of("x", "y", "z");
+
+  @TempDir Path data;
+  private final HttpClient http = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(1)).build();
+  private final List<Operation<KvInput, KvOutput>> history =
+      Collections.synchronizedList(new ArrayList<>());
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong attempted = new AtomicLong();
+
+  @BeforeEach
+  void start() throws Exception {
+    assertThat(Path.of(System.getProperty("raftkv.jar", "target/raftkv.jar"))).exists();
+    String out = clusterSh("start", Integer.toString(NODES));
+    assertThat(out).contains("raftkv is up");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    running.set(false);
+    clusterSh("stop");
+  }
+
+  @Test
+  void survivesKilledLeadersAndPausedFollowers() throws Exception {
+    long seed = Long.getLong("fault.seed", System.nanoTime());
+    System.out.println("fault test seed " + seed + " (replay the client mix with -Dfault.seed)");
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      int id = c;
+      SplittableRandom random = new SplittableRandom(seed + c);
+      Thread t = new Thread(() -> clientLoop(id, random), "client-" + c);
+      t.start();
+      clients.add(t);
+    }
+    List<Long> failoverMs = new ArrayList<>();
+    for (int round = 1; round <= ROUNDS; round++) {
+      Thread.sleep(1_500); // the fault-free stretch between faults
+      int leader = awaitLeader(-1, Duration.ofSeconds(20));
+      long killedAt = System.nanoTime();
+      clusterSh("kill", Integer.toString(leader));
+      int next = awaitLeader(leader, Duration.ofSeconds(20));
+      failoverMs.add((System.nanoTime() - killedAt) / 1_000_000);
+      clusterSh("restart", Integer.toString(leader));
+      int follower = next % NODES + 1 == leader ? (next + 1) % NODES + 1 : next % NODES + 1;
+      clusterSh("pause", Integer.toString(follower));
+      Thread.sleep(2_000); // the pause is the fault
+      clusterSh("resume", Integer.toString(follower));
+      System.out.printf("round %d: killed leader %d, node %d led after %d ms; paused node %d%n",
+          round, leader, next, failoverMs.get(failoverMs.size() - 1), follower);
+    }
+    Thread.sleep(1_500);
+    running.set(false);
+    for (Thread t : clients) t.join(15_000);
+
+    Map<Integer, String> digests = awaitConvergence(Duration.ofSeconds(30));
+    assertThat(Set.copyOf(digests.values())).as("state digests per node " + digests).hasSize(1);
+    for (String key : KEYS) finalRead(key);
+
+    CheckResult result =
+        LinearizabilityChecker.check(new KvModel(), List.copyOf(history), Duration.ofSeconds(60));
+    System.out.printf("fault test: %d operations attempted, %d acknowledged, %d in the history; "
+            + "failover times %s ms; verdict %s%n", attempted.get(), acknowledged.get(),
+        history.size(), failoverMs, result.verdict());
+    assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.OK);
+    assertThat(acknowledged.get()).as("clients made progress").isGreaterThan(100);
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  private void clientLoop(int client, SplittableRandom random) {
+    long counter = 0;
+    while (running.get()) {
+      String key = KEYS.get(random.nextInt(KEYS.size()));
+      int port = BASE_PORT + 1000 + random.nextInt(NODES + 1); // the gateway or a node
+      attempted.incrementAndGet();
+      if (random.nextBoolean()) {
+        write(client, port, key, "c" + client + "-" + (++counter));
+      } else {
+        read(client, port, key);
+      }
+    }
+  }
+
+  private void write(int client, int port, String key, String value) {
+    KvInput input = new KvInput.Put(key, value);
+    long call = System.nanoTime();
+    HttpRequest request = HttpRequest.newBuilder(kvUri(port, key))
+        .timeout(Duration.ofSeconds(6))
+        .header("X-Request-Id", value)
+        .PUT(HttpRequest.BodyPublishers.ofString(value)).build();
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        acknowledged.incrementAndGet();
+        history.add(Operation.completed(client, input, KvOutput.OK, call, System.nanoTime()));
+      } else if (r.statusCode() == 503 || r.statusCode() == 429) {
+        return; // nothing was written, says the contract
+      } else {
+        history.add(Operation.pending(client, input, call)); // 504 or worse: unknown
+      }
+    } catch (IOException | InterruptedException e) {
+      history.add(Operation.pending(client, input, call)); // may have reached the leader
+    }
+  }
+
+  private void read(int client, int port, String key) {
+    long call = System.nanoTime();
+    HttpRequest request =
+        HttpRequest.newBuilder(kvUri(port, key)).timeout(Duration.ofSeconds(6)).GET().build();
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      long ret = System.nanoTime();
+      if (r.statusCode() == 200) {
+        acknowledged.incrementAndGet();
+        history.add(Operation.completed(client, new KvInput.Get(key), KvOutput.read(r.body()),
+            call, ret));
+      } else if (r.statusCode() == 404) {
+        acknowledged.incrementAndGet();
+        history.add(Operation.completed(client, new KvInput.Get(key), KvOutput.read(null), call,
+            ret));
+      }
+    } catch (IOException | InterruptedException e) {
+      // a read that failed had no effect
+    }
+  }
+
+  private void finalRead(String key) throws Exception {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int before = history.size();
+      read(99, BASE_PORT + 1000, key);
+      if (history.size() > before) return;
+      Thread.sleep(250);
+    }
+    throw new AssertionError("could not read " + key + " at the end");
+  }
+
+  private URI kvUri(int port, String key) {
+    return URI.create("http://127.0.0.1:" + port + "/v1/kv/" + key);
+  }
+
+  // ------------------------------------------------------------------ cluster
+
+  private static final Pattern ROLE = Pattern.compile("\"role\":\"(\\w+)\"");
+  private static final Pattern APPLIED = Pattern.compile("\"appliedIndex\":(\\d+)");
+  private static final Pattern DIGEST = Pattern.compile("\"digest\":\"(\\w+)\"");
+
+  private String status(int node) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + (BASE_PORT + 1000 + node) + "/v1/cluster"))
+          .timeout(Duration.ofSeconds(1)).build();
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : "";
+    } catch (IOException | InterruptedException e) {
+      return "";
+    }
+  }
+
+  private static String field(Pattern p, String json) {
+    Matcher m = p.matcher(json);
+    return m.find() ? m.group(1) : "";
+  }
+
+  /** Polls until a node other than {@code not} reports itself leader. */
+  private int awaitLeader(int not, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (int node = 1; node <= NODES; node++) {
+        if (node != not && field(ROLE, status(node)).equals("LEADER")) return node;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no leader (other than " + not + ") within " + within);
+  }
+
+  private Map<Integer, String> awaitConvergence(Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    Map<Integer, String> digests = new TreeMap<>();
+    while (System.nanoTime() < deadline) {
+      digests.clear();
+      Set<String> applied = new java.util.HashSet<>();
+      for (int node = 1; node <= NODES; node++) {
+        String s = status(node);
+        digests.put(node, field(DIGEST, s));
+        applied.add(field(APPLIED, s));
+      }
+      if (applied.size() == 1 && Set.copyOf(digests.values()).size() == 1
+          && !digests.get(1).isEmpty()) {
+        return digests;
+      }
+      Thread.sleep(200);
+    }
+    return digests;
+  }
+
+  private String clusterSh(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of("cluster.sh").toAbsolutePath().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("RAFTKV_DATA", data.toString());
+    pb.environment().put("RAFTKV_BASE_PORT", Integer.toString(BASE_PORT));
+    pb.environment().put("RAFTKV_JAVA_OPTS", "-Xmx256m");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    int code = p.waitFor();
+    if (code != 0) {
+      String logs = "";
+      Path logDir = data.resolve("logs");
+      if (Files.isDirectory(logDir)) {
+        try (var files = Files.list(logDir)) {
+          logs = files.map(f -> f.getFileName() + ":\n" + tail(f)).collect(Collectors.joining("\n"));
+        }
+      }
+      throw new AssertionError("cluster.sh " + String.join(" ", args) + " failed (" + code + "):\n"
+          + out + "\n" + logs);
+    }
+    return out;
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}
