@@ -144,6 +144,8 @@ class ClusterTest {
   void newLeaderTakesOverAndKeepsAcknowledgedWrites() {
     long r1 = cluster.putOk(follower, "before/1", "one");
     long r2 = cluster.putOk(leader, "before/2", "two");
+    Reply once = cluster.put(leader, "/v1/kv/once", "first", "X-Request-Id", "req-failover");
+    assertThat(once.status()).isEqualTo(200);
 
     cluster.stop(leader);
     int newLeader = cluster.awaitLeader();
@@ -155,8 +157,15 @@ class ClusterTest {
     assertThat(two.text()).isEqualTo("two");
     assertThat(two.header("X-Revision")).isEqualTo(Long.toString(r2));
 
+    // A retry that reaches the new leader still answers with the first result.
+    Reply retried = cluster.put(other, "/v1/kv/once", "first", "X-Request-Id", "req-failover");
+    assertThat(retried.status()).as(retried.text()).isEqualTo(200);
+    assertThat(retried.revision()).isEqualTo(once.revision());
+    assertThat(cluster.get(newLeader, "/v1/kv/once").header("X-Revision"))
+        .isEqualTo(Long.toString(once.revision()));
+
     long r3 = cluster.putOk(other, "after", "three");
-    assertThat(r3).isGreaterThan(r2).isGreaterThan(r1);
+    assertThat(r3).isGreaterThan(once.revision()).isGreaterThan(r2).isGreaterThan(r1);
     assertThat(cluster.get(newLeader, "/v1/kv/after").text()).isEqualTo("three");
   }
 
