@@ -202,4 +202,24 @@ class ClusterTest {
           && all.stream().allMatch(s -> s.getValue("digest") != null);
     });
   }
+
+  @Test
+  void wholeClusterRestartKeepsAcknowledgedWrites() {
+    long kept = cluster.putOk(follower, "durable", "yes");
+    Reply once = cluster.put(leader, "/v1/kv/once", "first", "X-Request-Id", "req-restart");
+    assertThat(once.status()).isEqualTo(200);
+
+    List<Integer> all = cluster.runningIds();
+    all.forEach(cluster::stop);
+    all.forEach(cluster::start);
+    int newLeader = cluster.awaitLeader();
+
+    Reply read = cluster.get(cluster.aFollower(newLeader), "/v1/kv/durable");
+    assertThat(read.status()).isEqualTo(200);
+    assertThat(read.text()).isEqualTo("yes");
+    assertThat(read.header("X-Revision")).isEqualTo(Long.toString(kept));
+    Reply retried = cluster.put(newLeader, "/v1/kv/once", "first", "X-Request-Id", "req-restart");
+    assertThat(retried.revision()).isEqualTo(once.revision());
+    assertThat(cluster.putOk(newLeader, "durable", "still")).isEqualTo(once.revision() + 1);
+  }
 }
