@@ -73,6 +73,26 @@ class PreVoteTest {
   }
 
   @Test
+  @DisplayName("§4.2.3 with check-quorum, nodes that heard from the leader within an election timeout ignore a higher-term vote request")
+  void leaseIgnoresDisruptiveVoteRequests() {
+    TestNetwork net = TestNetwork.of(3, 12, c -> c);
+    net.tickUntilLeader(100);
+    RaftNode leader = net.leader().orElseThrow();
+    long term = leader.term();
+    int follower = leader.id() == 1 ? 2 : 1;
+    int outsider = 6 - leader.id() - follower;
+
+    for (int to : new int[] {leader.id(), follower}) {
+      net.node(to).step(new RequestVote(outsider, to, term + 5, 100, term, false));
+    }
+    net.stabilize();
+    assertThat(leader.role()).isEqualTo(Role.LEADER);
+    assertThat(leader.term()).isEqualTo(term);
+    assertThat(net.node(follower).term()).isEqualTo(term);
+    assertThat(net.node(follower).votedFor()).isNotEqualTo(outsider);
+  }
+
+  @Test
   @DisplayName("§6.2 check-quorum: a leader cut off from the majority steps down within two election timeouts")
   void checkQuorumStepsDown() {
     TestNetwork net = TestNetwork.of(3, 5, c -> c);
