@@ -151,4 +151,25 @@ class ReplicationTest {
       assertThat(carried).isEqualTo(leader.log().slice(first, first + 99));
     }
   }
+
+  @Test
+  @DisplayName("§5.3 an append lost while pipelining is resent once the pipeline has stalled for an election timeout")
+  void lostAppendIsResent() {
+    elect(3, 26, c -> c);
+    int f = followers.get(0);
+    net.cut(leader.id(), f);
+    long index = leader.propose("lost");
+    net.stabilize(); // the append to f is lost; the other follower makes it committed
+    assertThat(leader.commitIndex()).isEqualTo(index);
+    net.recover();
+
+    int ticks = 0;
+    while (net.node(f).log().lastIndex() < index && ticks < 100) {
+      net.tickAll();
+      ticks++;
+    }
+    assertThat(net.node(f).log().lastIndex()).isEqualTo(index);
+    // Heartbeats alone do not resend it (they probe at the known match, which still agrees).
+    assertThat(ticks).isGreaterThan(2).isLessThanOrEqualTo(2 * 10);
+  }
 }
