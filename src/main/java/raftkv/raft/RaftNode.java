@@ -303,7 +303,9 @@ public final class RaftNode {
   // ---------------------------------------------------------------- elections (§5.2, §9.6)
 
   private void campaign() {
-    if (config.preVote() && role != Role.PRE_CANDIDATE) {
+    // A pre-candidate that times out polls again: only a won pre-vote leads to a real election
+    // (winElection), or an unreachable node would raise its term after all.
+    if (config.preVote()) {
       becomePreCandidate();
       requestVotes(true);
     } else {
