@@ -65,12 +65,26 @@ final class ClusterHarness implements AutoCloseable {
     return cluster;
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(
+          20_000 + new java.util.Random().nextInt(5_000) * 2);
+
+  /**
+   * A port that is free now and below Linux's ephemeral range (32768+): a port the OS hands out
+   * to some outgoing connection meanwhile cannot then take it before a restarted node rebinds it.
+   */
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = NEXT_PORT.getAndIncrement();
+      if (port >= 32_000) NEXT_PORT.set(20_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        socket.setReuseAddress(true);
+        return port;
+      } catch (IOException taken) {
+        // try the next one
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
 
   NodeConfig config(int id) {
