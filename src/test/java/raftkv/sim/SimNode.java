@@ -14,9 +14,12 @@ import raftkv.raft.RaftNode;
 import raftkv.raft.ReadState;
 import raftkv.raft.Role;
 import raftkv.raft.SoftState;
+import raftkv.storage.MemoryRaftStorage;
+import raftkv.storage.Recovered;
 
 /**
- * One simulated server: the real {@link RaftNode} and {@link NodeDriver}, a {@link SimDisk}, and
+ * One simulated server: the real {@link RaftNode} and {@link NodeDriver}, a
+ * {@link MemoryRaftStorage} (unsynced writes lost or torn in a crash), and
  * a minimal key-value state machine ("put key value" commands). A crash loses everything but the
  * disk; a restart rebuilds the node from the disk alone.
  */
@@ -25,7 +28,8 @@ final class SimNode implements NodeDriver.Environment {
   private final int id;
   private final Simulation sim;
   private final SplittableRandom random;
-  private final SimDisk disk = new SimDisk();
+  /** The node's disk: the same storage contract as production, with its crash model. */
+  private MemoryRaftStorage disk = new MemoryRaftStorage();
   private RaftNode raft;
   private NodeDriver driver;
   private boolean up;
@@ -70,22 +74,23 @@ final class SimNode implements NodeDriver.Environment {
         .withTicks(10, 2)
         .withReplicationLimits(sim.options().maxInflightAppends(),
             sim.options().maxEntriesPerAppend(), 1 << 16).withSabotage(sim.sabotage());
-    raft = new RaftNode(config, disk.hardState(), disk.log(), 0);
+    Recovered recovered = disk.load();
+    raft = new RaftNode(config, recovered.hardState(), recovered.entries(), 0);
     driver = new NodeDriver(raft, this);
     kv.clear();
     appliedIndex = 0;
     up = true;
     int life = incarnation;
-    sim.trace().add("start", "node " + id + " " + disk.hardState() + " log=" + disk.log().size());
+    sim.trace().add("start", "node " + id + " " + recovered.hardState() + " log="
+        + recovered.lastIndex());
     sim.clock().after(random.nextLong(sim.options().tickMs()), () -> tickLoop(life));
   }
 
   void crash() {
     up = false;
     incarnation++;
-    disk.crash(random, sim.options().torn());
-    sim.trace().add("crash", "node " + id + " kept " + disk.hardState() + " log="
-        + disk.log().size());
+    disk = disk.crash(random); // unsynced appends may survive in part, torn at the end
+    sim.trace().add("crash", "node " + id + " kept log=" + disk.lastIndex());
     // The client learns nothing: a put's outcome is unknown, a read never happened.
     pendingPuts.values().forEach(sim::giveUp);
     pendingGets.values().forEach(sim::giveUp);
@@ -159,13 +164,15 @@ final class SimNode implements NodeDriver.Environment {
   @Override
   public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
     sim.checker().onEntriesWritten(raft, entries);
-    disk.startWrite(hardState, entries);
+    // the write reaches the page cache now; the fsync completes after the disk's latency
+    if (!entries.isEmpty()) disk.append(entries);
+    if (hardState != null) disk.saveHardState(hardState);
     long latency = 1 + random.nextLong(sim.options().diskLatencyMaxMs());
     diskFreeAt = Math.max(diskFreeAt, sim.clock().now()) + latency; // one write at a time
     int life = incarnation;
     sim.clock().at(diskFreeAt, () -> {
       if (life != incarnation) return;
-      disk.completeOldest();
+      disk.sync();
       onDurable.run();
       sim.checker().afterEvent(raft);
     });

@@ -19,7 +19,6 @@ record SimOptions(
     double partitionsPerSecond,
     double crashesPerSecond,
     long diskLatencyMaxMs,
-    double torn,
     int maxEntriesPerAppend,
     int maxInflightAppends,
     double leaderHunting,
@@ -44,7 +43,6 @@ record SimOptions(
         r.nextInt(4) == 0 ? 0 : r.nextDouble() * 1.5,
         r.nextInt(4) == 0 ? 0 : r.nextDouble() * 5.0,
         1 + r.nextInt(6),
-        r.nextDouble(),
         new int[] {1, 2, 4, 16, 64}[r.nextInt(5)],
         new int[] {1, 2, 8}[r.nextInt(3)],
         r.nextDouble(),
@@ -63,7 +61,7 @@ record SimOptions(
 
   SimOptions withBackgroundWrites(int perSecond) {
     return new SimOptions(nodes, clients, keys, faultPhaseMs, tickMs, dropRate, duplicateRate,
-        delayMinMs, delayMeanMs, partitionsPerSecond, crashesPerSecond, diskLatencyMaxMs, torn,
+        delayMinMs, delayMeanMs, partitionsPerSecond, crashesPerSecond, diskLatencyMaxMs,
         maxEntriesPerAppend, maxInflightAppends, leaderHunting, restartDelayMaxMs, leaderChurn,
         clientTimeoutMs, perSecond, livenessBoundMs);
   }
@@ -72,12 +70,12 @@ record SimOptions(
   public String toString() {
     return String.format(
         "nodes=%d clients=%d keys=%d faultPhase=%dms drop=%.3f dup=%.3f delay=%d+exp(%.1f)ms "
-            + "partitions/s=%.2f crashes/s=%.2f disk<=%dms keepUnsynced=%.2f "
+            + "partitions/s=%.2f crashes/s=%.2f disk<=%dms "
             + "batch=%d inflight=%d leaderHunting=%.2f restart<=%dms "
             + "leaderChurn=%.2f clientTimeout=%dms background=%d/s "
             + "livenessBound=%dms",
         nodes, clients, keys, faultPhaseMs, dropRate, duplicateRate, delayMinMs, delayMeanMs,
-        partitionsPerSecond, crashesPerSecond, diskLatencyMaxMs, torn, maxEntriesPerAppend,
+        partitionsPerSecond, crashesPerSecond, diskLatencyMaxMs, maxEntriesPerAppend,
         maxInflightAppends, leaderHunting, restartDelayMaxMs, leaderChurn, clientTimeoutMs,
         backgroundWritesPerSecond, livenessBoundMs);
   }
