@@ -573,7 +573,13 @@ public final class RaftNode {
     readStates.addAll(reads.releaseUpTo(Quorum.majorityValue(acked)));
   }
 
+  /**
+   * The commit index saved for recovery never exceeds what this node's disk is known to hold:
+   * a follower may learn that index 58 is committed while its entries up to 58 are still on the
+   * way to disk. Were that commit hint saved and the entries lost in a crash, the stale entries
+   * still on disk at those indexes would be applied as committed after the restart.
+   */
   private HardState currentHardState() {
-    return new HardState(term, votedFor, commitIndex);
+    return new HardState(term, votedFor, Math.min(commitIndex, stableIndex));
   }
 }
