@@ -273,6 +273,18 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   // ------------------------------------------------------------------ status
 
+  private long digestAppliedIndex = -1;
+  private String digest;
+
+  /** The state digest is O(keys): recompute it only when something was applied since. */
+  private String digest() {
+    if (digestAppliedIndex != kv.appliedIndex()) {
+      digest = kv.digest();
+      digestAppliedIndex = kv.appliedIndex();
+    }
+    return digest;
+  }
+
   private JsonObject status() {
     JsonObject out = new JsonObject()
         .put("nodeId", config.nodeId())
@@ -284,7 +296,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
         .put("lastIndex", raft.log().lastIndex())
         .put("revision", kv.revision())
         .put("keys", kv.size())
-        .put("digest", kv.digest());
+        .put("digest", digest());
     JsonArray members = new JsonArray();
     for (NodeConfig.Member m : config.members()) {
       members.add(new JsonObject().put("id", m.id()).put("clientUrl", m.clientUrl())
