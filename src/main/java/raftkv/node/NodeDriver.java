@@ -71,15 +71,6 @@ public final class NodeDriver {
     this.softState = node.softState();
   }
 
-  public RaftNode node() {
-    return node;
-  }
-
-  /** Batches waiting for the disk. */
-  public int persistsInFlight() {
-    return inFlight.size();
-  }
-
   /** Executes whatever the core produced since the last call. Call after every input. */
   public void process() {
     if (running) {

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import raftkv.node.NodeDriver;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
@@ -223,10 +222,5 @@ final class SimNode implements NodeDriver.Environment {
       sim.checker().onLeader(raft);
       sim.onLeaderElected(this);
     }
-  }
-
-  void forEachPending(Consumer<History.Op> action) {
-    pendingPuts.values().forEach(action);
-    pendingGets.values().forEach(action);
   }
 }

@@ -173,12 +173,12 @@ final class Simulation {
     });
   }
 
-  /** Crashes a node: often the leader, as a nemesis that hunts leaders would. */
   private int currentLeaderOr(int fallback) {
-    return nodes.values().stream().filter(n -> n.isUp() && n.raft().role() == Role.LEADER)
-        .mapToInt(SimNode::id).findFirst().orElse(fallback);
+    SimNode leader = currentLeader();
+    return leader == null ? fallback : leader.id();
   }
 
+  /** Crashes a node: often the leader, as a nemesis that hunts leaders would. */
   private void crashOne() {
     SimNode victim = nodes.get(1 + faultRandom.nextInt(options.nodes()));
     if (faultRandom.nextDouble() < options.leaderHunting()) {
