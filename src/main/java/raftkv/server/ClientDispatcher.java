@@ -12,8 +12,8 @@ interface ClientDispatcher {
   /** Serves a key-value request by the deadline. */
   Future<HttpAnswer> kv(KvRequest request, ForwardableRequest original, Deadline deadline);
 
-  /** The body of {@code GET /v1/cluster}. */
-  Future<HttpAnswer> cluster(Deadline deadline);
+  /** The body of {@code GET /v1/cluster} ({@code ?digest=true} sets {@code withDigest}). */
+  Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline);
 
   /** Stops timers and closes connections. */
   Future<Void> close();

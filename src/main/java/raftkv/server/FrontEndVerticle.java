@@ -115,7 +115,8 @@ public final class FrontEndVerticle extends VerticleBase {
         HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
     router.route("/v1/*").handler(new InflightLimiter(config.limits().maxInflightRequests()));
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes()));
-    router.get("/v1/cluster").handler(rc -> relay(rc, dispatcher.cluster(newDeadline())));
+    router.get("/v1/cluster").handler(rc -> relay(rc,
+        dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
     router.get("/v1/kv").handler(rc -> serveKv(rc, parser::list));
     router.routeWithRegex(HttpMethod.GET, KEY_ROUTE).handler(rc -> serveKv(rc, parser::get));
     router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));

@@ -45,8 +45,8 @@ final class LocalNodeDispatcher implements ClientDispatcher {
   }
 
   @Override
-  public Future<HttpAnswer> cluster(Deadline deadline) {
-    return askNode(new NodeRequest.Status(), deadline)
+  public Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline) {
+    return askNode(new NodeRequest.Status(withDigest), deadline)
         .map(status -> HttpAnswer.json(200, (JsonObject) status))
         .recover(failure -> Future.succeededFuture(
             KvAnswers.nodeFailure(failure, false, nodeName)));

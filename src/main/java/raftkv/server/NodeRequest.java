@@ -22,6 +22,9 @@ public sealed interface NodeRequest {
   /** Keys with a prefix, in key order. */
   record Range(String prefix, int limit, boolean linearizable) implements NodeRequest {}
 
-  /** The cluster as this node sees it. */
-  record Status() implements NodeRequest {}
+  /**
+   * The cluster as this node sees it; with {@code withDigest}, also the state digest, which costs
+   * a pass over every key and so is only computed when asked for.
+   */
+  record Status(boolean withDigest) implements NodeRequest {}
 }

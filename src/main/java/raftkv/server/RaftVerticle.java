@@ -156,8 +156,8 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
       read(read, read.linearizable(), message);
     } else if (body instanceof NodeRequest.Range range) {
       read(range, range.linearizable(), message);
-    } else if (body instanceof NodeRequest.Status) {
-      message.reply(status());
+    } else if (body instanceof NodeRequest.Status status) {
+      message.reply(status(status.withDigest()));
     } else {
       message.fail(400, "unknown request " + body);
     }
@@ -285,7 +285,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     return digest;
   }
 
-  private JsonObject status() {
+  private JsonObject status(boolean withDigest) {
     JsonObject out = new JsonObject()
         .put("nodeId", config.nodeId())
         .put("role", raft.role().name())
@@ -295,8 +295,8 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
         .put("appliedIndex", kv.appliedIndex())
         .put("lastIndex", raft.log().lastIndex())
         .put("revision", kv.revision())
-        .put("keys", kv.size())
-        .put("digest", digest());
+        .put("keys", kv.size());
+    if (withDigest) out.put("digest", digest());
     JsonArray members = new JsonArray();
     for (NodeConfig.Member m : config.members()) {
       members.add(new JsonObject().put("id", m.id()).put("clientUrl", m.clientUrl())

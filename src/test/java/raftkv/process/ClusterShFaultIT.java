@@ -197,7 +197,7 @@ class ClusterShFaultIT {
   private String status(int node) {
     try {
       HttpRequest request = HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + (BASE_PORT + 1000 + node) + "/v1/cluster"))
+          URI.create("http://127.0.0.1:" + (BASE_PORT + 1000 + node) + "/v1/cluster?digest=true"))
           .timeout(Duration.ofSeconds(1)).build();
       HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.body() : "";

@@ -155,7 +155,7 @@ final class ClusterHarness implements AutoCloseable {
   /** Each running node's {@code GET /v1/cluster}, or empty for a node that did not answer. */
   Optional<JsonObject> status(int id) {
     try {
-      Reply r = get(id, "/v1/cluster");
+      Reply r = get(id, "/v1/cluster?digest=true");
       return r.status() == 200 ? Optional.of(r.json()) : Optional.empty();
     } catch (RuntimeException e) {
       return Optional.empty();
