@@ -1,13 +1,16 @@
 package raftkv.kv;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.util.Base64;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import raftkv.kv.KvCommand.Delete;
 import raftkv.kv.KvCommand.Put;
@@ -16,13 +19,15 @@ import raftkv.kv.KvCommand.Put;
  * The JSON form of {@link KvCommand}s. Decoding is strict (unknown or repeated fields, trailing
  * text and wrong types are errors) because a command that one node reads differently from another
  * would make their states diverge.
+ *
+ * <p>Every node decodes every command it applies, so both directions stream tokens with Jackson's
+ * core parser and generator rather than building a tree per command.
  */
 final class KvCommandCodec {
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   private static final Set<String> PUT_FIELDS = Set.of("op", "key", "value", "prev", "id");
   private static final Set<String> DELETE_FIELDS = Set.of("op", "key", "prev", "id");
@@ -30,88 +35,159 @@ final class KvCommandCodec {
   private KvCommandCodec() {}
 
   static String encode(KvCommand command) {
-    ObjectNode json = MAPPER.createObjectNode();
-    if (command instanceof Put put) {
-      json.put("op", "put");
-      json.put("key", put.key());
-      json.put("value", Base64.getEncoder().encodeToString(put.value()));
-    } else {
-      json.put("op", "delete");
-      json.put("key", command.key());
+    StringWriter out = new StringWriter(64);
+    try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+      gen.writeStartObject();
+      if (command instanceof Put put) {
+        gen.writeStringField("op", "put");
+        gen.writeStringField("key", put.key());
+        gen.writeStringField("value", Base64.getEncoder().encodeToString(put.value()));
+      } else {
+        gen.writeStringField("op", "delete");
+        gen.writeStringField("key", command.key());
+      }
+      if (command.prevRevision() != KvCommand.ANY_REVISION) {
+        gen.writeNumberField("prev", command.prevRevision());
+      }
+      if (command.requestId() != null) gen.writeStringField("id", command.requestId());
+      gen.writeEndObject();
+    } catch (IOException e) {
+      // strings and numbers into memory always serialize; failing here is a bug
+      throw new IllegalStateException("cannot write a KV command as JSON", e);
     }
-    if (command.prevRevision() != KvCommand.ANY_REVISION) json.put("prev", command.prevRevision());
-    if (command.requestId() != null) json.put("id", command.requestId());
-    return write(json);
+    return out.toString();
   }
 
   static KvCommand decode(String text) {
-    JsonNode json = parse(text);
-    String op = requiredText(json, "op");
+    if (text == null || text.isBlank()) throw invalid("the command is empty");
+    Fields f = parse(text);
+    String op = f.requiredText("op");
     switch (op) {
       case "put":
-        requireOnly(PUT_FIELDS, json);
-        return new Put(requiredText(json, "key"), base64(json, "value"), prev(json), id(json));
+        f.requireOnly(PUT_FIELDS);
+        return new Put(f.requiredText("key"), f.base64("value"), f.prev(), f.id());
       case "delete":
-        requireOnly(DELETE_FIELDS, json);
-        return new Delete(requiredText(json, "key"), prev(json), id(json));
+        f.requireOnly(DELETE_FIELDS);
+        return new Delete(f.requiredText("key"), f.prev(), f.id());
       default:
         throw invalid("unknown op \"" + op + "\" (expected \"put\" or \"delete\")");
     }
   }
 
-  private static JsonNode parse(String text) {
-    if (text == null || text.isBlank()) throw invalid("the command is empty");
-    JsonNode json;
-    try {
-      json = MAPPER.readTree(text);
+  private static Fields parse(String text) {
+    Fields f = new Fields();
+    try (JsonParser p = FACTORY.createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw invalid("expected a JSON object, got " + typeName(first));
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        f.read(name, p.nextToken(), p);
+      }
+      if (p.nextToken() != null) throw invalid("not JSON: trailing text after the object");
     } catch (JsonProcessingException e) {
       throw invalid("not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw invalid("not JSON: " + e.getMessage()); // not expected from a string
     }
-    if (!json.isObject()) throw invalid("expected a JSON object, got " + json.getNodeType());
-    return json;
+    return f;
   }
 
-  private static void requireOnly(Set<String> allowed, JsonNode json) {
-    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!allowed.contains(name)) throw invalid("unexpected field \"" + name + "\"");
+  private static String typeName(JsonToken token) {
+    if (token == null) return "nothing";
+    return switch (token) {
+      case START_ARRAY -> "ARRAY";
+      case VALUE_STRING -> "STRING";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
+      case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
+      case VALUE_NULL -> "NULL";
+      default -> token.name();
+    };
+  }
+
+  /**
+   * The fields as read, checked only once the whole object is known, so that the first error
+   * reported does not depend on the order of the fields.
+   */
+  private static final class Fields {
+    private String op;
+    private String key;
+    private String value;
+    private String id;
+    private String prevText; // the raw number, or null
+    private boolean prevIsLong;
+    private long prev = KvCommand.ANY_REVISION;
+    private String unexpected; // the first field no op allows
+    private final Map<String, String> notText = new HashMap<>(); // field -> the type it had
+
+    void read(String name, JsonToken token, JsonParser p) throws IOException {
+      switch (name) {
+        case "op" -> op = text(name, token, p);
+        case "key" -> key = text(name, token, p);
+        case "value" -> value = text(name, token, p);
+        case "id" -> id = text(name, token, p);
+        case "prev" -> readPrev(token, p);
+        default -> {
+          if (unexpected == null) unexpected = name;
+          p.skipChildren();
+        }
+      }
     }
-  }
 
-  private static String requiredText(JsonNode json, String field) {
-    JsonNode node = json.get(field);
-    if (node == null) throw invalid("missing \"" + field + "\"");
-    if (!node.isTextual()) throw invalid("\"" + field + "\" must be a string");
-    return node.textValue();
-  }
-
-  private static byte[] base64(JsonNode json, String field) {
-    try {
-      return Base64.getDecoder().decode(requiredText(json, field));
-    } catch (IllegalArgumentException e) {
-      throw invalid("\"" + field + "\" is not base64: " + e.getMessage());
+    private String text(String name, JsonToken token, JsonParser p) throws IOException {
+      if (token == JsonToken.VALUE_STRING) return p.getText();
+      notText.put(name, typeName(token));
+      p.skipChildren();
+      return null;
     }
-  }
 
-  private static long prev(JsonNode json) {
-    JsonNode node = json.get("prev");
-    if (node == null) return KvCommand.ANY_REVISION;
-    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw invalid("\"prev\" must be an integer revision, got " + node);
+    private void readPrev(JsonToken token, JsonParser p) throws IOException {
+      prevText = token.isScalarValue() ? p.getText() : typeName(token);
+      prevIsLong = token == JsonToken.VALUE_NUMBER_INT
+          && (p.getNumberType() == JsonParser.NumberType.INT
+              || p.getNumberType() == JsonParser.NumberType.LONG);
+      if (prevIsLong) prev = p.getLongValue();
+      p.skipChildren();
     }
-    return node.longValue();
-  }
 
-  private static String id(JsonNode json) {
-    return json.has("id") ? requiredText(json, "id") : null;
-  }
+    String requiredText(String field) {
+      if (notText.containsKey(field)) throw invalid("\"" + field + "\" must be a string");
+      String v = switch (field) {
+        case "op" -> op;
+        case "key" -> key;
+        case "value" -> value;
+        default -> throw new IllegalArgumentException(field);
+      };
+      if (v == null) throw invalid("missing \"" + field + "\"");
+      return v;
+    }
 
-  private static String write(JsonNode json) {
-    try {
-      return MAPPER.writeValueAsString(json);
-    } catch (JsonProcessingException e) {
-      // A tree of strings and numbers always serializes; failing here is a bug.
-      throw new IllegalStateException("cannot write a KV command as JSON", e);
+    void requireOnly(Set<String> allowed) {
+      if (unexpected != null) throw invalid("unexpected field \"" + unexpected + "\"");
+      if (!allowed.contains("value") && (value != null || notText.containsKey("value"))) {
+        throw invalid("unexpected field \"value\"");
+      }
+    }
+
+    byte[] base64(String field) {
+      try {
+        return Base64.getDecoder().decode(requiredText(field));
+      } catch (IllegalArgumentException e) {
+        if (e.getMessage() != null && e.getMessage().startsWith("invalid KV command")) throw e;
+        throw invalid("\"" + field + "\" is not base64: " + e.getMessage());
+      }
+    }
+
+    long prev() {
+      if (prevText == null) return KvCommand.ANY_REVISION;
+      if (!prevIsLong) throw invalid("\"prev\" must be an integer revision, got " + prevText);
+      return prev;
+    }
+
+    String id() {
+      if (notText.containsKey("id")) throw invalid("\"id\" must be a string");
+      return id;
     }
   }
 

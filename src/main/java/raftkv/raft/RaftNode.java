@@ -552,9 +552,12 @@ public final class RaftNode {
   /**
    * Gives every read queued since the last round one new round: its read index is the commit
    * index now, and it is served once a majority has answered a message of this round or later.
+   * While an earlier round waits for its quorum, new reads wait too and share the next round
+   * (etcd's read loop does the same): a round costs a heartbeat per peer, and a steady stream of
+   * reads would otherwise start one every turn of the driver.
    */
   private void startReadRound() {
-    if (!reads.hasUnassigned()) return;
+    if (!reads.hasUnassigned() || reads.roundInFlight()) return;
     // §6.4 step 1: until an entry of this term commits, our commit index may be stale.
     if (log.termAt(commitIndex) != term) return;
     reads.startRound(commitIndex);

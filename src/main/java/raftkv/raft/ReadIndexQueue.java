@@ -7,6 +7,8 @@ import java.util.List;
 /**
  * The leader's linearizable reads (Raft §6.4), batched: every read queued between two calls to
  * {@link #startRound} shares one round, so one quorum of acknowledgements serves all of them.
+ * While a round is on its way, new reads wait and then share the next one: at most one round is
+ * in flight, so under a stream of reads the heartbeats they cost stay near one per round trip.
  */
 final class ReadIndexQueue {
 
@@ -23,6 +25,11 @@ final class ReadIndexQueue {
 
   boolean hasUnassigned() {
     return !unassigned.isEmpty();
+  }
+
+  /** Whether reads of a started round still wait for its quorum. */
+  boolean roundInFlight() {
+    return !awaitingQuorum.isEmpty();
   }
 
   long currentRound() {

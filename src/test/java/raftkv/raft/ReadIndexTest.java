@@ -93,6 +93,35 @@ class ReadIndexTest {
   }
 
   @Test
+  @DisplayName("§6.4 reads that arrive while a round is on its way wait for it, then share the next")
+  void oneRoundInFlight() {
+    elect(3, 35);
+    assertThat(leader.readIndex(1)).isTrue();
+    Ready first = leader.ready();
+    leader.advance(first);
+    List<AppendEntries> firstRound = heartbeats(first);
+    assertThat(firstRound).hasSize(2);
+
+    LongStream.rangeClosed(2, 5).forEach(ctx -> assertThat(leader.readIndex(ctx)).isTrue());
+    Ready meanwhile = leader.ready();
+    leader.advance(meanwhile);
+    assertThat(heartbeats(meanwhile)).as("no second round while the first is on its way").isEmpty();
+    assertThat(meanwhile.readStates()).isEmpty();
+
+    answer(firstRound.get(0)); // the first round has its quorum: read 1, and a round for 2..5
+    Ready next = leader.ready();
+    leader.advance(next);
+    assertThat(next.readStates()).extracting(ReadState::context).containsExactly(1L);
+    List<AppendEntries> secondRound = heartbeats(next);
+    assertThat(secondRound).hasSize(2)
+        .allSatisfy(hb -> assertThat(hb.readSeq()).isGreaterThan(firstRound.get(0).readSeq()));
+
+    answer(secondRound.get(1));
+    assertThat(leader.ready().readStates()).extracting(ReadState::context)
+        .containsExactly(2L, 3L, 4L, 5L);
+  }
+
+  @Test
   @DisplayName("§6.4 a new leader holds reads until an entry of its own term has committed")
   void newLeaderWaitsForOwnTermCommit() {
     net = TestNetwork.of(3, 34, c -> c);
