@@ -1,0 +1,74 @@
+package raftkv.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchReportTest {
+
+  @TempDir Path dir;
+
+  private void result(String file, double okPerSecond, double p50, double p99, long errors,
+      String latencyFrom) throws Exception {
+    Files.writeString(dir.resolve(file), """
+        {"okPerSecond": %s, "errors": %d, "latencyFrom": "%s", "warmup": {"errors": 1},
+         "ops": [{"op": "write", "latencyMs": {"p50": 99}},
+                 {"op": "all", "latencyMs": {"p50": %s, "p90": 0, "p99": %s, "p999": %s}}]}
+        """.formatted(okPerSecond, errors, latencyFrom, p50, p99, p99 * 2));
+  }
+
+  @Test
+  void tableHasBothSystemsTheRatiosAndTheCeilingInScenarioOrder() throws Exception {
+    result("raftkv--write-c64.json", 12000, 4.2, 20, 0, "send");
+    result("etcd--write-c64.json", 4000, 12.5, 40, 3, "send");
+    result("ceiling--write-c64.json", 60000, 0.5, 2, 0, "send");
+    result("raftkv--write-c1.json", 700, 1.2, 3, 0, "send");
+    result("etcd--write-c1.json", 600, 1.4, 4, 0, "send");
+    result("raftkv--open-write.json", 2000, 1.0, 5, 0, "schedule");
+    result("etcd--open-write.json", 2000, 1.5, 10, 0, "schedule");
+    Files.writeString(dir.resolve("notes--x.txt"), "ignored");
+
+    List<BenchReport.Scenario> scenarios = BenchReport.read(dir);
+    assertThat(scenarios).extracting(BenchReport.Scenario::name)
+        .containsExactly("write-c1", "write-c64", "open-write");
+    String md = BenchReport.markdown(scenarios);
+
+    assertThat(md).contains("| write-c64 | 12,000 | 4,000 | 3.00× | 4.20 | 12.5 | 20.0 | 40.0 "
+        + "| 40.0 | 80.0 | 60,000 | 20% | 1, 4 |");
+    assertThat(md).contains("| write-c1 | 700 | 600 | 1.17× |");
+    // open loop: the rate is the same, so the ratio compares the tail
+    assertThat(md).contains("| open-write | 2,000 | 2,000 | p99 0.50× |");
+    assertThat(md.indexOf("write-c1 ")).isLessThan(md.indexOf("write-c64"));
+  }
+
+  @Test
+  void plotIsAPngWithBothPanels() throws Exception {
+    result("raftkv--write-c64.json", 12000, 4.2, 20, 0, "send");
+    result("etcd--write-c64.json", 4000, 12.5, 40, 0, "send");
+    Path png = dir.resolve("bench.png");
+    assertThat(BenchReport.run(dir, dir.resolve("report.md"), png)).isZero();
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(1200);
+    assertThat(image.getHeight()).isGreaterThan(600);
+    assertThat(Files.readString(dir.resolve("report.md"))).contains("| write-c64 |");
+  }
+
+  @Test
+  void anEmptyDirectoryIsAnErrorThatSaysWhatToRun() throws Exception {
+    assertThat(BenchReport.run(dir, null, null)).isEqualTo(1);
+  }
+
+  @Test
+  void axisCeilingsAreRoundNumbers() {
+    assertThat(BenchPlot.niceCeiling(12_345)).isEqualTo(20_000);
+    assertThat(BenchPlot.niceCeiling(4_000)).isEqualTo(5_000);
+    assertThat(BenchPlot.niceCeiling(0.9)).isEqualTo(1.0);
+    assertThat(BenchPlot.niceCeiling(21)).isEqualTo(25);
+  }
+}
