@@ -1,5 +1,6 @@
 package raftkv.bench;
 
+import io.vertx.core.http.HttpClosedException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
@@ -36,7 +37,7 @@ record Outcome(boolean ok, boolean notFound, String errorKind, String example) {
       return error(message.contains("Connection refused") ? CONNECTION_REFUSED : CONNECT_ERROR,
           message);
     }
-    if (cause.getClass().getSimpleName().equals("HttpClosedException")) {
+    if (cause instanceof HttpClosedException) {
       return error(CONNECTION_CLOSED, message);
     }
     return error("error: " + cause.getClass().getSimpleName(), message);

@@ -44,12 +44,13 @@ final class ProgressReporter {
     if (finished) return;
     long now = System.nanoTime();
     double seconds = Math.max(1e-9, (now - lastNanos) / 1e9);
+    // an interval belongs to the phase it started in
+    boolean warmup = !phases.measured(lastNanos);
     lastNanos = now;
     LatencyStats.Interval interval = stats.takeInterval();
-    boolean warmup = !phases.measured(now);
     Histogram h = interval.latencyMicros();
     boolean any = h.getTotalCount() > 0;
-    series.add(new Report.Second(round3(phases.secondsSinceStart(now)),
+    series.add(new Report.Second(round3(phases.secondsSinceStart(now)), round3(seconds),
         warmup ? "warmup" : "measure", interval.answered(), interval.answered() / seconds,
         h.getTotalCount(), interval.errors(),
         any ? h.getValueAtPercentile(50) / 1000.0 : null,

@@ -74,7 +74,19 @@ public record Report(
    * One second of the run: {@code answered} counts every answer, warm-up and errors included;
    * {@code ok} and the percentiles are the measured successes of that second.
    */
-  public record Second(double elapsedSeconds, String phase, long answered,
-      double answeredPerSecond, long ok, long errors, Double p50Ms, Double p99Ms,
+  public record Second(double elapsedSeconds, double intervalSeconds, String phase,
+      long answered, double answeredPerSecond, long ok, long errors, Double p50Ms, Double p99Ms,
       Double maxMs) {}
+
+  /**
+   * Whether the measured seconds still climbed: the last full second answered 30% more than the
+   * first. On a small machine a fresh JVM takes several seconds to compile its hot paths, and a
+   * warm-up shorter than that measures the climb, not the server.
+   */
+  public boolean stillWarmingUp() {
+    List<Second> full = perSecond.stream()
+        .filter(s -> s.phase().equals("measure") && s.intervalSeconds() >= 0.9).toList();
+    if (full.size() < 3) return false;
+    return full.get(full.size() - 1).answeredPerSecond() > 1.3 * full.get(0).answeredPerSecond();
+  }
 }

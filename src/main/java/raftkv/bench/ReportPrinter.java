@@ -46,6 +46,11 @@ final class ReportPrinter {
           r.sendLagMs().p99(), r.sendLagMs().max(), r.sendLagMs().p99() > 10
               ? "  (this machine did not keep up the rate: the load itself was late)" : "");
     }
+    if (r.stillWarmingUp()) {
+      out.println("note: throughput was still rising during the measured period (see the "
+          + "progress lines); the JVMs were probably still warming up: try a longer --warmup "
+          + "(a fresh JVM needs about 10 s on 2 cores)");
+    }
     Report.Warmup w = r.warmup();
     if (w.requests() > 0) {
       out.printf("warm-up (not in the table): %d requests, %d errors%n", w.requests(),

@@ -112,6 +112,18 @@ class ClosedLoopTest {
   }
 
   @Test
+  void aConnectionClosedInsteadOfAnAnswerIsAnErrorOfItsOwnKind(Vertx vertx) {
+    FakeHttpServer fake = FakeHttpServer.start(vertx, r -> r.n() % 5 == 0 ? Reply.CLOSE : OK);
+
+    Report report = run("--url", fake.url(), "--clients", "2", "--requests", "100");
+
+    assertThat(fake.received()).hasSize(100);
+    assertThat(report.errorsByKind()).containsOnly(
+        org.assertj.core.api.Assertions.entry(Outcome.CONNECTION_CLOSED, 20L));
+    assertThat(report.ok()).isEqualTo(80);
+  }
+
+  @Test
   void aReadOfAnAbsentKeyIsASuccessButAWriteAnswered404IsAnError(Vertx vertx) {
     FakeHttpServer fake = FakeHttpServer.start(vertx, r -> Reply.of(404, "{\"error\":\"no\"}"));
 

@@ -24,9 +24,13 @@ final class FakeHttpServer {
     }
   }
 
-  /** An answer: status and body after {@code delayMs}; {@link #NEVER} answers nothing. */
+  /**
+   * An answer: status and body after {@code delayMs}; {@link #NEVER} answers nothing, {@link
+   * #CLOSE} closes the connection instead of answering.
+   */
   record Reply(int status, String body, long delayMs) {
     static final Reply NEVER = new Reply(-1, null, 0);
+    static final Reply CLOSE = new Reply(-2, null, 0);
 
     static Reply of(int status, String body) {
       return new Reply(status, body, 0);
@@ -80,6 +84,11 @@ final class FakeHttpServer {
       if (reply == Reply.NEVER) {
         // held until the client gives up and closes the connection
         request.connection().closeHandler(v -> inFlight.decrementAndGet());
+        return;
+      }
+      if (reply == Reply.CLOSE) {
+        inFlight.decrementAndGet();
+        request.connection().close();
         return;
       }
       if (reply.delayMs() > 0) {
