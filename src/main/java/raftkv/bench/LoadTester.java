@@ -36,7 +36,9 @@ public final class LoadTester {
       double nominalMeasuredSeconds) {}
 
   public Report run() {
-    long seed = options.seed != null ? options.seed : ThreadLocalRandom.current().nextLong();
+    // a random seed stays below 2^53 so that JSON readers that use doubles (jq) keep it exact
+    long seed = options.seed != null ? options.seed
+        : ThreadLocalRandom.current().nextLong(1L << 53);
     Workload workload = Workload.of(options, seed);
     LatencyStats stats = new LatencyStats();
     LoadVerticle.Setup setup = new LoadVerticle.Setup(options.endpoints(),

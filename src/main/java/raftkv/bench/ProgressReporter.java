@@ -51,7 +51,8 @@ final class ProgressReporter {
     Histogram h = interval.latencyMicros();
     boolean any = h.getTotalCount() > 0;
     series.add(new Report.Second(round3(phases.secondsSinceStart(now)), round3(seconds),
-        warmup ? "warmup" : "measure", interval.answered(), interval.answered() / seconds,
+        warmup ? "warmup" : "measure", interval.answered(),
+        Math.round(interval.answered() / seconds * 10) / 10.0,
         h.getTotalCount(), interval.errors(),
         any ? h.getValueAtPercentile(50) / 1000.0 : null,
         any ? h.getValueAtPercentile(99) / 1000.0 : null,
