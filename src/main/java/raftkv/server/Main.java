@@ -13,12 +13,18 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import raftkv.bench.CeilingServer;
+import raftkv.bench.LoadCommand;
 import raftkv.storage.StorageOptions;
 
-/** The command line: {@code raftkv node ...} runs a node, {@code raftkv gateway ...} a front end. */
+/**
+ * The command line: {@code raftkv node ...} runs a node, {@code raftkv gateway ...} a front end;
+ * {@code raftkv load ...} and {@code raftkv http-ceiling ...} are the benchmark tools.
+ */
 @Command(name = "raftkv", mixinStandardHelpOptions = true,
     description = "A replicated, persistent key-value store built on Raft.",
-    subcommands = {Main.NodeCommand.class, Main.GatewayCommand.class})
+    subcommands = {Main.NodeCommand.class, Main.GatewayCommand.class, LoadCommand.class,
+        CeilingServer.class})
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
