@@ -18,7 +18,7 @@ public final class LoadOptions {
   // Enum constants are spelled as they are typed on the command line.
   enum TargetKind { raftkv, etcd }
 
-  enum KeyDist { uniform, zipfian }
+  enum KeyDist { uniform, zipfian, sequential }
 
   enum Consistency { linearizable, stale }
 
@@ -80,7 +80,8 @@ public final class LoadOptions {
   long keys;
 
   @Option(names = "--key-dist", paramLabel = "DIST", defaultValue = "uniform",
-      description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+      description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); sequential takes "
+          + "keys 0, 1, 2, ... in turn across all clients, to load every key once")
   KeyDist keyDist;
 
   @Option(names = "--zipf-theta", paramLabel = "THETA", defaultValue = "0.99",

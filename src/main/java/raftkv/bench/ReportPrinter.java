@@ -76,6 +76,7 @@ final class ReportPrinter {
   }
 
   private static String keyDist(Map<String, Object> s) {
+    if ("sequential".equals(s.get("keyDist"))) return "sequential";
     if (!"zipfian".equals(s.get("keyDist"))) return "uniform";
     return "zipfian (theta " + s.get("zipfTheta")
         + (Boolean.TRUE.equals(s.get("zipfScrambled")) ? ", scrambled)" : ")");

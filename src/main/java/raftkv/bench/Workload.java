@@ -35,9 +35,11 @@ final class Workload {
   }
 
   static Workload of(LoadOptions options, long seed) {
-    KeyDistribution distribution = options.keyDist == LoadOptions.KeyDist.zipfian
-        ? new ZipfianGenerator(options.keys, options.zipfTheta)
-        : KeyDistribution.uniform(options.keys);
+    KeyDistribution distribution = switch (options.keyDist) {
+      case zipfian -> new ZipfianGenerator(options.keys, options.zipfTheta);
+      case sequential -> KeyDistribution.sequential(options.keys);
+      case uniform -> KeyDistribution.uniform(options.keys);
+    };
     return new Workload(options.keyPrefix, options.keys, options.readFraction, distribution,
         options.zipfScrambled, options.valueSize, seed);
   }

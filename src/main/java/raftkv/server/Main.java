@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import raftkv.bench.BenchReport;
 import raftkv.bench.CeilingServer;
 import raftkv.bench.LoadCommand;
 import raftkv.storage.StorageOptions;
@@ -24,7 +25,7 @@ import raftkv.storage.StorageOptions;
 @Command(name = "raftkv", mixinStandardHelpOptions = true,
     description = "A replicated, persistent key-value store built on Raft.",
     subcommands = {Main.NodeCommand.class, Main.GatewayCommand.class, LoadCommand.class,
-        CeilingServer.class})
+        CeilingServer.class, Main.BenchReportCommand.class})
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -77,6 +78,24 @@ public final class Main {
             common.config + ": nodeId is " + config.nodeId() + "; a gateway needs nodeId 0");
         return vertx -> vertx.deployVerticle(new FrontEndVerticle(config));
       });
+    }
+  }
+
+  @Command(name = "bench-report",
+      description = "Build the benchmark table and plot from the results of bench/run.sh.")
+  static final class BenchReportCommand implements Callable<Integer> {
+    @Option(names = "--dir", required = true, description = "directory of SYSTEM--SCENARIO.json")
+    Path dir;
+
+    @Option(names = "--markdown", description = "also write the table to this file")
+    Path markdown;
+
+    @Option(names = "--plot", description = "write the plot to this PNG file")
+    Path plot;
+
+    @Override
+    public Integer call() throws Exception {
+      return BenchReport.run(dir, markdown, plot);
     }
   }
 

@@ -73,6 +73,16 @@ class WorkloadTest {
     return counts;
   }
 
+  @Test
+  void sequentialWritesEveryKeyOnceAcrossAllStreams() {
+    Workload workload =
+        Workload.of("k/", 1000, 0.0, KeyDistribution.sequential(1000), false, 16, 7);
+    List<Operation> ops = ops(workload, 4, 250);
+    assertThat(new HashSet<>(ops.stream().map(Operation::key).toList())).hasSize(1000);
+    assertThat(ops.get(0).key()).isEqualTo("k/000");
+    assertThat(workload.newStream().next().key()).as("wraps after the last key").isEqualTo("k/000");
+  }
+
   private static String hottest(Map<String, Integer> counts) {
     return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
   }
