@@ -4,6 +4,8 @@
 #   bench/etcd-cluster.sh install      install Debian's etcd-server if etcd is missing
 #   bench/etcd-cluster.sh start DIR    start 3 members with data under DIR (fsync on, as shipped)
 #   bench/etcd-cluster.sh stop DIR     stop the members started with DIR (by their PIDs)
+#   bench/etcd-cluster.sh kill DIR I   SIGKILL member I (1..3)
+#   bench/etcd-cluster.sh restart DIR I   start member I again on its data
 #
 # Members listen for clients on 127.0.0.1:ETCD_BASE_PORT+1..3 (default 12379 -> 12380..12382)
 # and for peers on ETCD_BASE_PORT+11..13. Only loopback is used.
@@ -39,13 +41,15 @@ start() {
       die "member e$i already runs (pid $(cat "$dir/e$i.pid")); run: $0 stop $dir"
     fi
     rm -rf "$dir/e$i.data"
-    ETCD_UNSUPPORTED_ARCH=${ETCD_UNSUPPORTED_ARCH:-} etcd --name "e$i" --data-dir "$dir/e$i.data" \
-      --listen-client-urls "$(client_url $i)" --advertise-client-urls "$(client_url $i)" \
-      --listen-peer-urls "$(peer_url $i)" --initial-advertise-peer-urls "$(peer_url $i)" \
-      --initial-cluster "$cluster" --initial-cluster-state new \
-      --initial-cluster-token "raftkv-bench-$$" --log-level warn \
-      >"$dir/e$i.log" 2>&1 &
-    echo $! >"$dir/e$i.pid"
+    # kept so that 'restart' starts the member exactly as before, on the data it has
+    cat >"$dir/e$i.cmd" <<CMD
+exec etcd --name e$i --data-dir "$dir/e$i.data" \\
+  --listen-client-urls $(client_url $i) --advertise-client-urls $(client_url $i) \\
+  --listen-peer-urls $(peer_url $i) --initial-advertise-peer-urls $(peer_url $i) \\
+  --initial-cluster $cluster --initial-cluster-state new \\
+  --initial-cluster-token raftkv-bench --log-level warn
+CMD
+    launch "$dir" "$i"
   done
   local deadline=$((SECONDS + 30))
   until curl -sf -X POST "$(client_url 1)/v3/kv/put" -d '{"key":"cmVhZHk=","value":"MQ=="}' >/dev/null 2>&1; do
@@ -53,6 +57,18 @@ start() {
     sleep 0.2
   done
   echo "etcd $(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p') on $(client_url 1),$(client_url 2),$(client_url 3)"
+}
+
+launch() {
+  bash "$1/e$2.cmd" >>"$1/e$2.log" 2>&1 &
+  echo $! >"$1/e$2.pid"
+}
+
+kill_member() {
+  local dir=$1 i=$2
+  [[ -f $dir/e$i.pid ]] || die "member e$i was not started with $dir"
+  kill -9 "$(cat "$dir/e$i.pid")" 2>/dev/null || true
+  rm -f "$dir/e$i.pid"
 }
 
 stop() {
@@ -71,5 +87,7 @@ case ${1:-} in
   install) install_etcd ;;
   start) start "${2:?usage: $0 start DIR}" ;;
   stop) stop "${2:?usage: $0 stop DIR}" ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  kill) kill_member "${2:?usage: $0 kill DIR I}" "${3:?usage: $0 kill DIR I}" ;;
+  restart) launch "${2:?usage: $0 restart DIR I}" "${3:?usage: $0 restart DIR I}" ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh — raftkv against etcd 3.4 on this machine: the same load, one run, side by side.
 #
-#   bench/run.sh            everything: the HTTP ceiling, etcd, raftkv, then 1,000,000 keys
-#   bench/run.sh quick      shorter runs (5 s), no 1,000,000-key load: to try the script
+#   bench/run.sh            everything: the HTTP ceiling, etcd, raftkv, then 1,000,000 keys in each
+#   bench/run.sh quick      shorter runs, no 1,000,000-key load: to try the script (~5 minutes)
 #
 # Both clusters have 3 members on loopback with durable writes (fsync on; raftkv answers a write
 # once a majority has it on disk). They run in turn, never at once, and the load tester runs on
@@ -10,19 +10,27 @@
 # the leader of each cluster. Results land in $BENCH_OUT (default target/bench): one JSON per
 # run, report.md (a table ready for BENCHMARKS.md) and bench.png (throughput and p99 per scenario).
 #
-# Environment: BENCH_OUT, BENCH_DURATION (default 15s), BENCH_WARMUP (default 3s),
-# BENCH_OPEN_RATE (open-loop writes per second, default 2000), BENCH_JIT_WARMUP (default 20s:
-# load raftkv gets before its first measured run, so the JVM has compiled its hot paths).
+# Warm-up, the same for every system: before its first measured run each system gets
+# $BENCH_PRELOAD of writes and half that of reads (64 clients, not recorded), which fills the
+# 10,000 keys and lets a JVM compile its hot paths (a fresh JVM on 2 cores needs tens of seconds
+# under load to reach its steady speed; Go's etcd needs none, and loses nothing by it). Every run
+# then starts with $BENCH_WARMUP of unrecorded load, because each run is a fresh load-tester JVM.
+#
+# Environment: BENCH_OUT, BENCH_DURATION (default 15s), BENCH_WARMUP (default 8s),
+# BENCH_PRELOAD (default 40s), BENCH_OPEN_RATE (open-loop writes per second, default 2000),
+# BENCH_MILLION_CLIENTS (default 256, for loading 1,000,000 keys).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 MODE=${1:-full}
 OUT=${BENCH_OUT:-$ROOT/target/bench}
 DURATION=${BENCH_DURATION:-15s}
-WARMUP=${BENCH_WARMUP:-3s}
+WARMUP=${BENCH_WARMUP:-8s}
+PRELOAD=${BENCH_PRELOAD:-40}
 OPEN_RATE=${BENCH_OPEN_RATE:-2000}
-JIT_WARMUP=${BENCH_JIT_WARMUP:-20s}
-if [[ $MODE == quick ]]; then DURATION=5s; WARMUP=2s; JIT_WARMUP=10s; fi
+MILLION_CLIENTS=${BENCH_MILLION_CLIENTS:-256}
+if [[ $MODE == quick ]]; then DURATION=5s; WARMUP=4s; PRELOAD=20; fi
+PRELOAD=${PRELOAD%s}
 JAR=$ROOT/target/raftkv.jar
 RAFTKV_BASE=9600          # raft 9601.., clients 10601.., gateway 10600
 CEILING_PORT=18999
@@ -48,14 +56,35 @@ cleanup() {
     case $item in
       ceiling:*) kill "${item#ceiling:}" 2>/dev/null || true ;;
       etcd:*) bench/etcd-cluster.sh stop "${item#etcd:}" >/dev/null 2>&1 || true ;;
-      raftkv:*) RAFTKV_DATA=${item#raftkv:} RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh stop >/dev/null 2>&1 || true ;;
+      raftkv:*) raftkv_cluster stop >/dev/null 2>&1 || true ;;
     esac
   done
 }
 trap cleanup EXIT
 
 load() { java -jar "$JAR" load "$@"; }
+raftkv_cluster() { RAFTKV_DATA=$OUT/raftkv RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh "$@"; }
 
+preload() { # system target url: the warm-up every system gets before it is measured
+  local system=$1 target=$2 url=$3
+  say "$system: warm-up, ${PRELOAD}s of writes and $((PRELOAD / 2))s of reads (not recorded)"
+  load --target "$target" --url "$url" --clients 64 --read-fraction 0 --keys 10000 \
+    --value-size 100 --duration "${PRELOAD}s" --warmup 0s >"$OUT/$system-preload.txt" 2>&1
+  load --target "$target" --url "$url" --clients 64 --read-fraction 1 --keys 10000 \
+    --value-size 100 --duration "$((PRELOAD / 2))s" --warmup 0s >>"$OUT/$system-preload.txt" 2>&1
+}
+
+million_keys() { # system target url: load 1,000,000 keys of 100 bytes
+  local system=$1 target=$2 url=$3
+  say "$system: loading 1,000,000 keys of 100 bytes ($MILLION_CLIENTS clients)"
+  load --target "$target" --url "$url" --clients "$MILLION_CLIENTS" --read-fraction 0 \
+    --key-dist sequential --keys 1000000 --requests 1000000 --value-size 100 \
+    --key-prefix million/ --label "$system load 1M" >"$OUT/$system-million.txt" \
+    2>"$OUT/$system-million.progress"
+  grep -E '^(all|RESULT)' "$OUT/$system-million.txt" >&2
+}
+
+elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 run_scenarios() { # system target url
   local system=$1 target=$2 url=$3 entry name opts
   for entry in "${SCENARIOS[@]}"; do
@@ -117,29 +146,55 @@ say "the ceiling: a trivial Vert.x HTTP server, one request per operation"
 java -jar "$JAR" http-ceiling --port $CEILING_PORT >"$OUT/ceiling.log" 2>&1 &
 STARTED+=("ceiling:$!")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$CEILING_PORT/" && break; sleep 0.1; done
+preload ceiling raftkv "http://127.0.0.1:$CEILING_PORT"
 run_scenarios ceiling raftkv "http://127.0.0.1:$CEILING_PORT"
 kill "${STARTED[-1]#ceiling:}"; unset 'STARTED[-1]'
 
 say "etcd: 3 members"
 bench/etcd-cluster.sh start "$OUT/etcd" >&2
 STARTED+=("etcd:$OUT/etcd")
-run_scenarios etcd etcd "$(etcd_leader_url)"
+ETCD_LEADER=$(etcd_leader_url)
+preload etcd etcd "$ETCD_LEADER"
+run_scenarios etcd etcd "$ETCD_LEADER"
+if [[ $MODE != quick ]]; then
+  say "etcd: a fresh cluster for 1,000,000 keys"
+  bench/etcd-cluster.sh stop "$OUT/etcd"
+  bench/etcd-cluster.sh start "$OUT/etcd" >&2
+  ETCD_LEADER=$(etcd_leader_url)
+  million_keys etcd etcd "$ETCD_LEADER"
+  {
+    for i in 1 2 3; do
+      echo "etcd member $i: RSS $(node_rss_mb "$(cat "$OUT/etcd/e$i.pid")") MiB, data $(du -sm "$OUT/etcd/e$i.data" | cut -f1) MiB"
+    done
+    member=1
+    [[ $ETCD_LEADER == *:$((ETCD_BASE_PORT + 1)) ]] && member=2
+    status() { curl -sf -X POST "http://127.0.0.1:$((ETCD_BASE_PORT + member))/v3/maintenance/status" -d '{}' \
+      | sed -n 's/.*"raftAppliedIndex":"\([0-9]*\)".*/\1/p'; }
+    applied=$(status)
+    bench/etcd-cluster.sh kill "$OUT/etcd" $member
+    t0=$(date +%s%N)
+    bench/etcd-cluster.sh restart "$OUT/etcd" $member
+    until now=$(status) && [[ -n $now && $now -ge $applied ]]; do sleep 0.05; done
+    echo "etcd member $member restarted (SIGKILL, then start) and applied index $applied again in $(elapsed_ms "$t0") ms"
+    echo "etcd member $member after restart: RSS $(node_rss_mb "$(cat "$OUT/etcd/e$member.pid")") MiB"
+  } | tee "$OUT/etcd-million-keys.txt" >&2
+fi
 bench/etcd-cluster.sh stop "$OUT/etcd"; unset 'STARTED[-1]'
 
 say "raftkv: 3 nodes"
-RAFTKV_DATA=$OUT/raftkv RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh start >&2
+raftkv_cluster start >&2
 STARTED+=("raftkv:$OUT/raftkv")
 LEADER=$(raftkv_leader_url)
-say "raftkv: JIT warm-up, $JIT_WARMUP of writes and of reads (not recorded)"
-load --url "$LEADER" --clients 64 --read-fraction 0 --duration "$JIT_WARMUP" --warmup 0s >/dev/null 2>&1
-load --url "$LEADER" --clients 64 --read-fraction 0.5 --duration "$JIT_WARMUP" --warmup 0s >/dev/null 2>&1
+preload raftkv raftkv "$LEADER"
 run_scenarios raftkv raftkv "$LEADER"
 
 if [[ $MODE != quick ]]; then
-  say "raftkv: loading 1,000,000 keys of 100 bytes"
-  load --url "$LEADER" --clients 256 --read-fraction 0 --key-dist sequential --keys 1000000 \
-    --requests 1000000 --warmup 0s --label "raftkv load 1M" --json "$OUT/raftkv--load-1m.json" \
-    >"$OUT/raftkv--load-1m.txt" 2>"$OUT/raftkv--load-1m.progress"
+  say "raftkv: a fresh cluster for 1,000,000 keys"
+  raftkv_cluster stop >/dev/null
+  raftkv_cluster clean >/dev/null
+  raftkv_cluster start >/dev/null
+  LEADER=$(raftkv_leader_url)
+  million_keys raftkv raftkv "$LEADER"
   {
     for id in 1 2 3; do
       pid=$(cat "$OUT/raftkv/run/$id.pid")
@@ -148,20 +203,20 @@ if [[ $MODE != quick ]]; then
     follower=1
     [[ $LEADER == *:$((RAFTKV_BASE + 1001)) ]] && follower=2
     applied=$(curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + follower))/v1/cluster" | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p')
-    RAFTKV_DATA=$OUT/raftkv RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh kill $follower >/dev/null
+    raftkv_cluster kill $follower >/dev/null
     t0=$(date +%s%N)
-    RAFTKV_DATA=$OUT/raftkv RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh restart $follower >/dev/null
+    raftkv_cluster restart $follower >/dev/null
     until now=$(curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + follower))/v1/cluster" \
         | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p') && [[ -n $now && $now -ge $applied ]]; do
       sleep 0.05
     done
-    t1=$(date +%s%N)
-    echo "node $follower restarted (SIGKILL, then start) and applied its $applied entries again in $(( (t1 - t0) / 1000000 )) ms"
+    echo "node $follower restarted (SIGKILL, then start) and applied its $applied entries again in $(elapsed_ms "$t0") ms"
     echo "node $follower after restart: RSS $(node_rss_mb "$(cat "$OUT/raftkv/run/$follower.pid")") MiB"
-  } | tee "$OUT/raftkv--1m-keys.txt" >&2
+  } | tee "$OUT/raftkv-million-keys.txt" >&2
 fi
-RAFTKV_DATA=$OUT/raftkv RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh stop >/dev/null; unset 'STARTED[-1]'
+raftkv_cluster stop >/dev/null; unset 'STARTED[-1]'
 
 say "report"
 java -jar "$JAR" bench-report --dir "$OUT" --markdown "$OUT/report.md" --plot "$OUT/bench.png"
+cat "$OUT"/*-million-keys.txt 2>/dev/null >>"$OUT/report.md" || true
 echo "Results: $OUT/report.md and $OUT/bench.png" >&2
