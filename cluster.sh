@@ -12,7 +12,8 @@
 #
 # Environment: RAFTKV_DATA (default ./data), RAFTKV_JAVA_OPTS (default -Xmx1g),
 # RAFTKV_BASE_PORT (default 7100: node i gets raft port BASE+i, client port BASE+1000+i,
-# the gateway BASE+1000).
+# the gateway BASE+1000), RAFTKV_NODE_ARGS (more arguments for every node, e.g.
+# "--set tuning.groupCommit=false").
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -20,6 +21,7 @@ DATA=${RAFTKV_DATA:-$ROOT/data}
 JAR=$ROOT/target/raftkv.jar
 BASE=${RAFTKV_BASE_PORT:-7100}
 JAVA_OPTS=${RAFTKV_JAVA_OPTS:--Xmx1g}
+NODE_ARGS=${RAFTKV_NODE_ARGS:-}
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 pidfile() { echo "$DATA/run/$1.pid"; }
@@ -65,12 +67,13 @@ JSON
 
 launch() { # launch ID: start node ID (or the gateway) in the background
   local id=$1 kind=node conf="$DATA/conf/node$1.json"
-  if [[ $id == gateway ]]; then kind=gateway; conf="$DATA/conf/gateway.json"; fi
+  local args=$NODE_ARGS
+  if [[ $id == gateway ]]; then kind=gateway; conf="$DATA/conf/gateway.json"; args=""; fi
   [[ -f $conf ]] || die "no configuration $conf: run './cluster.sh start' first"
   is_running "$id" && { echo "$id is already running (pid $(cat "$(pidfile "$id")"))"; return; }
   mkdir -p "$DATA/logs" "$DATA/run"
   # shellcheck disable=SC2086
-  nohup java $JAVA_OPTS -jar "$JAR" "$kind" --config "$conf" >> "$DATA/logs/$id.log" 2>&1 < /dev/null &
+  nohup java $JAVA_OPTS -jar "$JAR" "$kind" --config "$conf" $args >> "$DATA/logs/$id.log" 2>&1 < /dev/null &
   echo $! > "$(pidfile "$id")"
 }
 

@@ -21,10 +21,13 @@ import java.util.random.RandomGenerator;
  *     timeout, and followers that heard from a leader recently ignore disruptive vote requests
  * @param random the source of election jitter; seeded by the caller, so runs are reproducible
  * @param sabotage deliberately broken behaviours, for tests of the tests only
+ * @param batchReads linearizable reads share leadership rounds (§6.4 batched, one round in
+ *     flight); false gives every read a round and a heartbeat per peer of its own, which only
+ *     exists to measure what batching is worth
  */
 public record RaftConfig(int id, List<Integer> members, int electionTicks, int heartbeatTicks,
     int maxInflightAppends, int maxEntriesPerAppend, int maxBytesPerAppend, boolean preVote,
-    boolean checkQuorum, RandomGenerator random, Set<Sabotage> sabotage) {
+    boolean checkQuorum, RandomGenerator random, Set<Sabotage> sabotage, boolean batchReads) {
 
   public RaftConfig {
     members = List.copyOf(members);
@@ -41,27 +44,35 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
 
   /** Defaults that suit a LAN: with 50 ms ticks, heartbeats every 100 ms, elections after 0.5-1 s. */
   public static RaftConfig defaults(int id, List<Integer> members, RandomGenerator random) {
-    return new RaftConfig(id, members, 10, 2, 32, 512, 1 << 20, true, true, random, Set.of());
+    return new RaftConfig(id, members, 10, 2, 32, 512, 1 << 20, true, true, random, Set.of(),
+        true);
   }
 
   public RaftConfig withSabotage(Set<Sabotage> broken) {
     return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, broken);
+        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, broken, batchReads);
   }
 
   public RaftConfig withTicks(int election, int heartbeat) {
     return new RaftConfig(id, members, election, heartbeat, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, sabotage);
+        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, sabotage,
+        batchReads);
   }
 
   public RaftConfig withReplicationLimits(int inflight, int entries, int bytes) {
     return new RaftConfig(id, members, electionTicks, heartbeatTicks, inflight, entries, bytes,
-        preVote, checkQuorum, random, sabotage);
+        preVote, checkQuorum, random, sabotage, batchReads);
   }
 
   public RaftConfig withPreVoteAndCheckQuorum(boolean preVoteOn, boolean checkQuorumOn) {
     return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVoteOn, checkQuorumOn, random, sabotage);
+        maxEntriesPerAppend, maxBytesPerAppend, preVoteOn, checkQuorumOn, random, sabotage,
+        batchReads);
+  }
+
+  public RaftConfig withReadBatching(boolean on) {
+    return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
+        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, sabotage, on);
   }
 
   boolean broken(Sabotage s) {

@@ -557,10 +557,23 @@ public final class RaftNode {
    * reads would otherwise start one every turn of the driver.
    */
   private void startReadRound() {
-    if (!reads.hasUnassigned() || reads.roundInFlight()) return;
+    if (!reads.hasUnassigned()) return;
     // §6.4 step 1: until an entry of this term commits, our commit index may be stale.
     if (log.termAt(commitIndex) != term) return;
+    if (!config.batchReads()) {
+      while (reads.hasUnassigned()) {
+        reads.startRoundForOldest(commitIndex);
+        confirmRound();
+      }
+      return;
+    }
+    if (reads.roundInFlight()) return;
     reads.startRound(commitIndex);
+    confirmRound();
+  }
+
+  /** Asks every peer to confirm the round just started (a lone leader confirms it at once). */
+  private void confirmRound() {
     if (peers.isEmpty()) {
       readStates.addAll(reads.releaseUpTo(reads.currentRound()));
       return;

@@ -43,6 +43,12 @@ final class ReadIndexQueue {
     unassigned.clear();
   }
 
+  /** Starts a new round for the oldest unassigned read alone (reads not batched). */
+  void startRoundForOldest(long commitIndex) {
+    round++;
+    awaitingQuorum.add(new PendingRead(unassigned.poll(), commitIndex, round));
+  }
+
   /** Reads whose round a quorum has confirmed, oldest first. */
   List<ReadState> releaseUpTo(long confirmedRound) {
     List<ReadState> ready = new ArrayList<>();

@@ -31,6 +31,7 @@ import java.util.Set;
  * @param electionTicks the base election timeout, in ticks
  * @param heartbeatTicks the heartbeat interval, in ticks
  * @param limits limits on client requests
+ * @param tuning knobs of replication and the log, for experiments; optional in the file
  */
 public record NodeConfig(
     int nodeId,
@@ -42,7 +43,8 @@ public record NodeConfig(
     int tickMs,
     int electionTicks,
     int heartbeatTicks,
-    Limits limits) {
+    Limits limits,
+    Tuning tuning) {
 
   /** One cluster member and the addresses others reach it at. */
   public record Member(int id, String host, int raftPort, int clientPort) {
@@ -59,6 +61,23 @@ public record NodeConfig(
    */
   public record Limits(int maxKeyBytes, int maxValueBytes, int maxInflightRequests,
       int requestTimeoutMs) {}
+
+  /**
+   * How replication and the log trade latency for throughput. The defaults are what raftkv is
+   * measured with; the others exist to measure what each mechanism is worth (bench/compare.sh).
+   *
+   * @param maxInflightAppends AppendEntries messages on their way to one follower at once
+   *     (pipelining; 1 waits for each answer before sending the next)
+   * @param maxEntriesPerAppend entries in one AppendEntries (batching; 1 sends each alone)
+   * @param groupCommit whether log writes queued while one is on disk share the next fsync
+   *     (false: one fsync for each batch the Raft core hands over)
+   * @param batchReads whether linearizable reads share leadership rounds (false: a heartbeat
+   *     round of its own for every read)
+   */
+  public record Tuning(int maxInflightAppends, int maxEntriesPerAppend, boolean groupCommit,
+      boolean batchReads) {
+    public static final Tuning DEFAULTS = new Tuning(32, 512, true, true);
+  }
 
   /** A configuration file or override that cannot be used; the message names the field. */
   public static final class ConfigException extends Exception {
@@ -95,11 +114,26 @@ public record NodeConfig(
     if (!(tree instanceof ObjectNode root)) {
       throw new ConfigException(file + ": the configuration must be a JSON object");
     }
+    fillTuningDefaults(root);
     for (Map.Entry<String, String> o : overrides.entrySet()) override(root, o.getKey(), o.getValue());
     return parse(root, file.toString());
   }
 
+  /** {@code tuning} and each of its fields may be left out: the defaults fill in. */
+  private static void fillTuningDefaults(ObjectNode root) {
+    JsonNode defaults = MAPPER.valueToTree(Tuning.DEFAULTS);
+    JsonNode given = root.get("tuning");
+    if (given == null) {
+      root.set("tuning", defaults);
+    } else if (given instanceof ObjectNode tuning) {
+      defaults.fields().forEachRemaining(f -> {
+        if (!tuning.has(f.getKey())) tuning.set(f.getKey(), f.getValue());
+      });
+    } // anything else is reported by the parser, with the field named
+  }
+
   static NodeConfig parse(JsonNode tree, String source) throws ConfigException {
+    if (tree instanceof ObjectNode root) fillTuningDefaults(root);
     NodeConfig config;
     try {
       config = MAPPER.treeToValue(tree, NodeConfig.class);
@@ -177,6 +211,10 @@ public record NodeConfig(
     if (limits.maxValueBytes() < 0) fail(source, "limits.maxValueBytes", "must be >= 0");
     if (limits.maxInflightRequests() < 1) fail(source, "limits.maxInflightRequests", "must be >= 1");
     if (limits.requestTimeoutMs() < 1) fail(source, "limits.requestTimeoutMs", "must be >= 1");
+    if (tuning.maxInflightAppends() < 1) fail(source, "tuning.maxInflightAppends", "must be >= 1");
+    if (tuning.maxEntriesPerAppend() < 1) {
+      fail(source, "tuning.maxEntriesPerAppend", "must be >= 1");
+    }
   }
 
   private static void checkPort(String source, String field, int port) throws ConfigException {
@@ -190,11 +228,11 @@ public record NodeConfig(
   /** A copy with other ports (tests bind port 0 and learn the real ones). */
   public NodeConfig withMembers(List<Member> newMembers) {
     return new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, newMembers, clusterToken, tickMs,
-        electionTicks, heartbeatTicks, limits);
+        electionTicks, heartbeatTicks, limits, tuning);
   }
 
   public NodeConfig withNodeId(int id, String newDataDir) {
     return new NodeConfig(id, newDataDir, bindHost, gatewayPort, members, clusterToken, tickMs,
-        electionTicks, heartbeatTicks, limits);
+        electionTicks, heartbeatTicks, limits, tuning);
   }
 }

@@ -81,7 +81,8 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     Path dir = Path.of(config.dataDir());
     return vertx.executeBlocking(() -> FileRaftStorage.open(dir, storageOptions), false)
         .compose(fileStorage -> {
-          storage = new AsyncStorage(vertx, "node-" + config.nodeId(), fileStorage);
+          storage = new AsyncStorage(vertx, "node-" + config.nodeId(), fileStorage,
+              config.tuning().groupCommit());
           return storage.load();
         })
         .compose(this::startRaft)
@@ -101,6 +102,9 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     List<Integer> members = config.members().stream().map(NodeConfig.Member::id).toList();
     RaftConfig raftConfig = RaftConfig.defaults(config.nodeId(), members, new SplittableRandom())
         .withTicks(config.electionTicks(), config.heartbeatTicks());
+    raftConfig = raftConfig.withReplicationLimits(config.tuning().maxInflightAppends(),
+        config.tuning().maxEntriesPerAppend(), raftConfig.maxBytesPerAppend())
+        .withReadBatching(config.tuning().batchReads());
     raft = new RaftNode(raftConfig, recovered.hardState(), recovered.entries(), 0);
     driver = new NodeDriver(raft, this);
     driver.process(); // applies what was committed before the restart

@@ -45,6 +45,7 @@ public final class AsyncStorage {
 
   private final RaftStorage storage;
   private final WorkerExecutor worker;
+  private final boolean groupCommit;
   private final ArrayDeque<Request> queued = new ArrayDeque<>();
   private boolean writing;
   private Throwable failure;
@@ -57,8 +58,17 @@ public final class AsyncStorage {
   private final AtomicLong entries = new AtomicLong();
 
   public AsyncStorage(Vertx vertx, String nodeId, RaftStorage storage) {
+    this(vertx, nodeId, storage, true);
+  }
+
+  /**
+   * @param groupCommit false writes and syncs each {@link #persist} call on its own, one after
+   *     another: only to measure what grouping is worth
+   */
+  public AsyncStorage(Vertx vertx, String nodeId, RaftStorage storage, boolean groupCommit) {
     this.storage = storage;
     this.worker = vertx.createSharedWorkerExecutor("wal-" + nodeId, 1);
+    this.groupCommit = groupCommit;
   }
 
   /** Runs {@link RaftStorage#load()} on the worker. Call once, before {@link #persist}. */
@@ -101,8 +111,13 @@ public final class AsyncStorage {
 
   /** Sends everything queued to the worker as one batch; runs on the event loop. */
   private void writeQueued() {
-    List<Request> batch = new ArrayList<>(queued);
-    queued.clear();
+    List<Request> batch;
+    if (groupCommit) {
+      batch = new ArrayList<>(queued);
+      queued.clear();
+    } else {
+      batch = List.of(queued.poll());
+    }
     writing = true;
     worker.executeBlocking(() -> write(batch), false)
         .onComplete(result -> finished(batch, result.cause()));

@@ -122,6 +122,25 @@ class ReadIndexTest {
   }
 
   @Test
+  @DisplayName("§6.4 without read batching every read has a round and a heartbeat per peer")
+  void unbatchedReadsHaveARoundEach() {
+    net = TestNetwork.of(3, 36, c -> c.withReadBatching(false));
+    net.tickUntilLeader(100);
+    net.stabilize();
+    leader = net.leader().orElseThrow();
+    LongStream.rangeClosed(1, 3).forEach(ctx -> assertThat(leader.readIndex(ctx)).isTrue());
+    Ready rd = leader.ready();
+    leader.advance(rd);
+    List<AppendEntries> hbs = heartbeats(rd);
+    assertThat(hbs).hasSize(6);
+    assertThat(hbs.stream().map(AppendEntries::readSeq).distinct().count()).isEqualTo(3);
+
+    answer(hbs.get(hbs.size() - 1)); // the last round confirms every earlier one too
+    assertThat(leader.ready().readStates()).extracting(ReadState::context)
+        .containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   @DisplayName("§6.4 a new leader holds reads until an entry of its own term has committed")
   void newLeaderWaitsForOwnTermCommit() {
     net = TestNetwork.of(3, 34, c -> c);

@@ -158,6 +158,21 @@ class ClusterBadInputTest {
   }
 
   @Test
+  void tuningIsOptionalFieldByFieldAndOverridable() throws Exception {
+    assertThat(NodeConfig.load(writeConfig(json -> {}), Map.of()).tuning())
+        .isEqualTo(NodeConfig.Tuning.DEFAULTS);
+    NodeConfig partial = NodeConfig.load(
+        writeConfig(json -> json.put("tuning", new JsonObject().put("maxInflightAppends", 1))),
+        Map.of("tuning.groupCommit", "false"));
+    assertThat(partial.tuning()).isEqualTo(new NodeConfig.Tuning(1, 512, false, true));
+    assertRejected(json -> json.put("tuning", new JsonObject().put("maxEntriesPerAppend", 0)),
+        "'tuning.maxEntriesPerAppend'");
+    assertRejected(json -> json.put("tuning", new JsonObject().put("pipelining", true)),
+        "'tuning.pipelining'");
+    assertRejected(json -> json.put("tuning", "fast"), "'tuning'");
+  }
+
+  @Test
   void aFileThatIsNotJsonIsRefused() throws IOException {
     Path file = Files.createTempFile(tmp, "node", ".json");
     Files.writeString(file, "{\"nodeId\": 1,");

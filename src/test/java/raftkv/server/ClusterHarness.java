@@ -50,7 +50,8 @@ final class ClusterHarness implements AutoCloseable {
     for (int id = 1; id <= n; id++) members.add(new Member(id, HOST, freePort(), freePort()));
     for (Member m : members) {
       configs.put(m.id(), new NodeConfig(m.id(), root.resolve("node" + m.id()).toString(), HOST, 0,
-          List.copyOf(members), TOKEN, TICK_MS, 10, 2, LIMITS));
+          List.copyOf(members), TOKEN, TICK_MS, 10, 2, LIMITS,
+          NodeConfig.Tuning.DEFAULTS));
     }
   }
 

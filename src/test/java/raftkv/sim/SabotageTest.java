@@ -16,8 +16,10 @@ import raftkv.raft.Sabotage;
  *
  * <p>The budgets are a few times the first seed that catches each variant today, except for the
  * Figure 8 bug (an old term's entry counted as committed): it needs three leaders in a row with
- * crashes at the right moments, and the 3-node simulation first finds it at seed 2,662 (the
- * 5-node one not within 2,000 seeds). {@code Figure8Test} catches it deterministically.
+ * crashes at the right moments, and the new leader's no-op must not reach the follower that
+ * took the old entry. The 3-node simulation first finds it at seed 10,839 (about 35 s; the
+ * 5-node one not within 2,000 seeds), and any change to message timing moves that seed, so its
+ * budget is generous. {@code Figure8Test} catches it deterministically.
  */
 class SabotageTest {
 
@@ -25,7 +27,7 @@ class SabotageTest {
     return Stream.of(
         Arguments.of(Sabotage.VOTE_WITHOUT_UP_TO_DATE_CHECK, 3, 100),
         Arguments.of(Sabotage.VOTE_WITHOUT_UP_TO_DATE_CHECK, 5, 100),
-        Arguments.of(Sabotage.COMMIT_OLD_TERM, 3, 6_000),
+        Arguments.of(Sabotage.COMMIT_OLD_TERM, 3, 40_000),
         Arguments.of(Sabotage.ACK_BEFORE_PERSIST, 3, 300),
         Arguments.of(Sabotage.ACK_BEFORE_PERSIST, 5, 300));
   }

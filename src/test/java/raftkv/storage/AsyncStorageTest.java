@@ -101,6 +101,24 @@ class AsyncStorageTest {
   }
 
   @Test
+  void withoutGroupCommitEveryPersistHasAnFsyncOfItsOwn(Vertx vertx, VertxTestContext tc) {
+    MemoryRaftStorage memory = new MemoryRaftStorage();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      AsyncStorage storage = new AsyncStorage(vertx, "n4", memory, false);
+      storage.load().compose(r -> {
+        List<Future<Void>> all = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) all.add(storage.persist(null, range(i, i, 1)));
+        return Future.all(all);
+      }).onComplete(tc.succeeding(x -> tc.verify(() -> {
+        assertThat(storage.stats().logSyncs()).isEqualTo(20);
+        assertThat(storage.stats().entries()).isEqualTo(20);
+        assertThat(memory.crash(new SplittableRandom(1)).load().entries()).hasSize(20);
+        tc.completeNow();
+      })));
+    });
+  }
+
+  @Test
   void aHardStateAloneIsSavedWithoutALogSync(Vertx vertx, VertxTestContext tc) {
     MemoryRaftStorage memory = new MemoryRaftStorage();
     vertx.getOrCreateContext().runOnContext(v -> {
