@@ -24,12 +24,13 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 MODE=${1:-full}
 OUT=${BENCH_OUT:-$ROOT/target/bench}
-DURATION=${BENCH_DURATION:-15s}
-WARMUP=${BENCH_WARMUP:-8s}
-PRELOAD=${BENCH_PRELOAD:-40}
+QUICK=0
+[[ $MODE == quick ]] && QUICK=1
+DURATION=${BENCH_DURATION:-$( ((QUICK)) && echo 5s || echo 15s)}
+WARMUP=${BENCH_WARMUP:-$( ((QUICK)) && echo 4s || echo 8s)}
+PRELOAD=${BENCH_PRELOAD:-$( ((QUICK)) && echo 20 || echo 40)}
 OPEN_RATE=${BENCH_OPEN_RATE:-2000}
 MILLION_CLIENTS=${BENCH_MILLION_CLIENTS:-256}
-if [[ $MODE == quick ]]; then DURATION=5s; WARMUP=4s; PRELOAD=20; fi
 PRELOAD=${PRELOAD%s}
 JAR=$ROOT/target/raftkv.jar
 RAFTKV_BASE=9600          # raft 9601.., clients 10601.., gateway 10600
@@ -85,17 +86,36 @@ million_keys() { # system target url: load 1,000,000 keys of 100 bytes
 }
 
 elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# The processes of the system under test, "label:pid": their CPU time is read around each run.
+MEASURED=()
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_snapshot() { local p; for p in "${MEASURED[@]}"; do echo "${p%%:*} $(cpu_ticks "${p#*:}")"; done; }
+# CPU seconds each process used during a run, as JSON for bench-report
+cpu_json() { # before-file after-file
+  join "$1" "$2" | awk -v tck="$(getconf CLK_TCK)" '
+    BEGIN { printf "{" } { printf "%s\"%s\": %.3f", (NR > 1 ? ", " : ""), $1, ($3 - $2) / tck }
+    END { print "}" }'
+}
+# raftkv's own counters (fsyncs, Raft requests per peer) from every node's /v1/cluster
+raftkv_stats() { local id; for id in 1 2 3; do curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + id))/v1/cluster" || echo '{}'; echo; done; }
+
 run_scenarios() { # system target url
   local system=$1 target=$2 url=$3 entry name opts
   for entry in "${SCENARIOS[@]}"; do
     name=${entry%%|*}
     opts=${entry#*|}
     say "$system: $name"
+    cpu_snapshot | sort >"$OUT/.cpu-before"
+    [[ $system == raftkv ]] && raftkv_stats >"$OUT/$system--$name.stats-before.jsonl"
     # shellcheck disable=SC2086
     load --target "$target" --url "$url" $opts --keys 10000 --value-size 100 \
       --duration "$DURATION" --warmup "$WARMUP" --label "$system $name" \
       --json "$OUT/$system--$name.json" >"$OUT/$system--$name.txt" 2>"$OUT/$system--$name.progress" \
       || die "the load tester failed on $system $name; see $OUT/$system--$name.progress"
+    cpu_snapshot | sort >"$OUT/.cpu-after"
+    cpu_json "$OUT/.cpu-before" "$OUT/.cpu-after" >"$OUT/$system--$name.cpu.json"
+    [[ $system == raftkv ]] && raftkv_stats >"$OUT/$system--$name.stats-after.jsonl"
     tail -n 12 "$OUT/$system--$name.txt" >&2
   done
 }
@@ -138,13 +158,14 @@ rm -rf "$OUT"; mkdir -p "$OUT"
   echo "java: $(java -version 2>&1 | sed -n 1p)"
   echo "etcd: $(etcd --version | sed -n 1p)"
   echo "raftkv: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "duration: $DURATION per scenario after a $WARMUP warm-up; raftkv JIT warm-up $JIT_WARMUP"
+  echo "duration: $DURATION per scenario after a $WARMUP warm-up; every system first gets ${PRELOAD}s of writes and $((PRELOAD / 2))s of reads"
 } >"$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2
 
 say "the ceiling: a trivial Vert.x HTTP server, one request per operation"
 java -jar "$JAR" http-ceiling --port $CEILING_PORT >"$OUT/ceiling.log" 2>&1 &
 STARTED+=("ceiling:$!")
+MEASURED=("server:$!")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$CEILING_PORT/" && break; sleep 0.1; done
 preload ceiling raftkv "http://127.0.0.1:$CEILING_PORT"
 run_scenarios ceiling raftkv "http://127.0.0.1:$CEILING_PORT"
@@ -154,6 +175,7 @@ say "etcd: 3 members"
 bench/etcd-cluster.sh start "$OUT/etcd" >&2
 STARTED+=("etcd:$OUT/etcd")
 ETCD_LEADER=$(etcd_leader_url)
+MEASURED=("member1:$(cat "$OUT/etcd/e1.pid")" "member2:$(cat "$OUT/etcd/e2.pid")" "member3:$(cat "$OUT/etcd/e3.pid")")
 preload etcd etcd "$ETCD_LEADER"
 run_scenarios etcd etcd "$ETCD_LEADER"
 if [[ $MODE != quick ]]; then
@@ -185,6 +207,7 @@ say "raftkv: 3 nodes"
 raftkv_cluster start >&2
 STARTED+=("raftkv:$OUT/raftkv")
 LEADER=$(raftkv_leader_url)
+MEASURED=("node1:$(cat "$OUT/raftkv/run/1.pid")" "node2:$(cat "$OUT/raftkv/run/2.pid")" "node3:$(cat "$OUT/raftkv/run/3.pid")")
 preload raftkv raftkv "$LEADER"
 run_scenarios raftkv raftkv "$LEADER"
 

@@ -24,9 +24,33 @@ public final class BenchReport {
   static final List<String> SCENARIO_ORDER = List.of("write-c1", "write-c16", "write-c64",
       "write-c256", "read-c64", "mix90-c64", "open-write");
 
-  /** One load-tester run, as read from its JSON. */
+  /**
+   * One load-tester run, as read from its JSON.
+   *
+   * @param answered requests answered over the whole run, warm-up included: what the CPU
+   *     time of {@code cpuSeconds} (also the whole run) was spent on
+   * @param cpuSeconds CPU time of the system's processes during the run, NaN if not measured
+   * @param raft raftkv's own counters over the run, null for other systems
+   */
   record Run(String system, String scenario, double okPerSecond, long errors, long totalErrors,
-      double p50, double p99, double p999, boolean openLoop) {}
+      double p50, double p99, double p999, boolean openLoop, long answered, double cpuSeconds,
+      RaftCounters raft) {
+
+    /** CPU microseconds per answered request, NaN if not measured. */
+    double cpuMicrosPerOp() {
+      return answered == 0 ? Double.NaN : cpuSeconds * 1e6 / answered;
+    }
+  }
+
+  /**
+   * What raftkv's nodes counted during a run (from {@code /v1/cluster} before and after).
+   *
+   * @param entries log entries the leader wrote
+   * @param leaderFsyncs log fsyncs of the leader
+   * @param followerFsyncs log fsyncs of one follower (the followers' average)
+   * @param raftRequests HTTP requests between nodes, all directions
+   */
+  record RaftCounters(long entries, long leaderFsyncs, long followerFsyncs, long raftRequests) {}
 
   /** Every run of one scenario, by system ("raftkv", "etcd", "ceiling"). */
   record Scenario(String name, Map<String, Run> bySystem) {
@@ -56,12 +80,71 @@ public final class BenchReport {
           json.path("errors").asLong(), json.path("errors").asLong()
               + json.path("warmup").path("errors").asLong(),
           number(lat, "p50"), number(lat, "p99"), number(lat, "p999"),
-          "schedule".equals(json.path("latencyFrom").asText()));
+          "schedule".equals(json.path("latencyFrom").asText()),
+          json.path("requests").asLong() + json.path("warmup").path("requests").asLong(),
+          cpuSeconds(dir.resolve(base + ".cpu.json"), mapper),
+          raftCounters(dir.resolve(base + ".stats-before.jsonl"),
+              dir.resolve(base + ".stats-after.jsonl"), mapper));
       byScenario.computeIfAbsent(scenario, s -> new LinkedHashMap<>()).put(system, run);
     }
     List<Scenario> out = new ArrayList<>();
     byScenario.forEach((name, runs) -> out.add(new Scenario(name, runs)));
     return out;
+  }
+
+  private static double cpuSeconds(Path file, ObjectMapper mapper) throws IOException {
+    if (!Files.exists(file)) return Double.NaN;
+    double sum = 0;
+    for (JsonNode seconds : mapper.readTree(file.toFile())) sum += seconds.asDouble();
+    return sum;
+  }
+
+  /** Each node's status, by node id, from one line of JSON per node. */
+  private static Map<Integer, JsonNode> statuses(Path file, ObjectMapper mapper)
+      throws IOException {
+    Map<Integer, JsonNode> byId = new TreeMap<>();
+    for (String line : Files.readAllLines(file)) {
+      if (line.isBlank()) continue;
+      JsonNode status = mapper.readTree(line);
+      if (status.has("nodeId")) byId.put(status.get("nodeId").asInt(), status);
+    }
+    return byId;
+  }
+
+  private static RaftCounters raftCounters(Path before, Path after, ObjectMapper mapper)
+      throws IOException {
+    if (!Files.exists(before) || !Files.exists(after)) return null;
+    Map<Integer, JsonNode> b = statuses(before, mapper);
+    Map<Integer, JsonNode> a = statuses(after, mapper);
+    long entries = 0;
+    long leaderFsyncs = 0;
+    long followerFsyncs = 0;
+    int followers = 0;
+    long requests = 0;
+    for (Map.Entry<Integer, JsonNode> node : a.entrySet()) {
+      JsonNode was = b.get(node.getKey());
+      if (was == null) return null; // a node that did not answer: no honest count
+      JsonNode now = node.getValue();
+      long fsyncs = now.path("storage").path("fsyncs").asLong()
+          - was.path("storage").path("fsyncs").asLong();
+      if ("LEADER".equals(now.path("role").asText())) {
+        leaderFsyncs = fsyncs;
+        entries = now.path("storage").path("entriesWritten").asLong()
+            - was.path("storage").path("entriesWritten").asLong();
+      } else {
+        followerFsyncs += fsyncs;
+        followers++;
+      }
+      requests += sumRequests(now) - sumRequests(was);
+    }
+    return new RaftCounters(entries, leaderFsyncs, followers == 0 ? 0 : followerFsyncs / followers,
+        requests);
+  }
+
+  private static long sumRequests(JsonNode status) {
+    long sum = 0;
+    for (JsonNode peer : status.path("peers")) sum += peer.path("requests").asLong();
+    return sum;
   }
 
   private static JsonNode allRow(JsonNode json) {
@@ -89,9 +172,9 @@ public final class BenchReport {
     StringBuilder md = new StringBuilder();
     md.append("| scenario | raftkv ops/s | etcd ops/s | raftkv / etcd | raftkv p50 ms | etcd p50 ms "
         + "| raftkv p99 ms | etcd p99 ms | raftkv p99.9 ms | etcd p99.9 ms | ceiling ops/s "
-        + "| raftkv / ceiling | errors (raftkv, etcd) |\n");
+        + "| raftkv / ceiling | etcd / ceiling | errors (raftkv, etcd) |\n");
     md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        + "| --- |\n");
+        + "| ---: | --- |\n");
     for (Scenario s : scenarios) {
       Run r = s.get("raftkv");
       Run e = s.get("etcd");
@@ -103,9 +186,46 @@ public final class BenchReport {
           .append(" | ").append(ms(r, Run::p99)).append(" | ").append(ms(e, Run::p99))
           .append(" | ").append(ms(r, Run::p999)).append(" | ").append(ms(e, Run::p999))
           .append(" | ").append(ops(c)).append(" | ").append(fraction(r, c))
+          .append(" | ").append(fraction(e, c))
           .append(" | ").append(errors(r)).append(", ").append(errors(e)).append(" |\n");
     }
     return md.toString();
+  }
+
+  /**
+   * What each operation cost: CPU of the servers (the load tester not counted) per request,
+   * and for raftkv its fsyncs and Raft requests.
+   */
+  static String efficiencyMarkdown(List<Scenario> scenarios) {
+    StringBuilder md = new StringBuilder();
+    md.append("| scenario | raftkv CPU µs/op | etcd CPU µs/op | ceiling CPU µs/op "
+        + "| raftkv leader fsyncs per 100 entries | follower fsyncs per 100 entries "
+        + "| Raft HTTP requests per op |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Scenario s : scenarios) {
+      Run r = s.get("raftkv");
+      RaftCounters c = r == null ? null : r.raft();
+      md.append("| ").append(s.name())
+          .append(" | ").append(micros(r)).append(" | ").append(micros(s.get("etcd")))
+          .append(" | ").append(micros(s.get("ceiling")))
+          .append(" | ").append(c == null || c.entries() == 0 ? "–"
+              : format("%.1f", 100.0 * c.leaderFsyncs() / c.entries()))
+          .append(" | ").append(c == null || c.entries() == 0 ? "–"
+              : format("%.1f", 100.0 * c.followerFsyncs() / c.entries()))
+          .append(" | ").append(c == null || r.answered() == 0 ? "–"
+              : format("%.2f", (double) c.raftRequests() / r.answered()))
+          .append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static String micros(Run run) {
+    if (run == null || Double.isNaN(run.cpuMicrosPerOp())) return "–";
+    return format("%.0f", run.cpuMicrosPerOp());
+  }
+
+  private static String format(String pattern, double value) {
+    return String.format(Locale.ROOT, pattern, value);
   }
 
   private static String ops(Run run) {
@@ -144,7 +264,7 @@ public final class BenchReport {
           + "; run bench/run.sh first");
       return 1;
     }
-    String table = markdown(scenarios);
+    String table = markdown(scenarios) + "\n" + efficiencyMarkdown(scenarios);
     System.out.print(table);
     if (markdownFile != null) {
       Files.writeString(markdownFile, table, StandardCharsets.UTF_8);

@@ -40,11 +40,42 @@ class BenchReportTest {
     String md = BenchReport.markdown(scenarios);
 
     assertThat(md).contains("| write-c64 | 12,000 | 4,000 | 3.00× | 4.20 | 12.5 | 20.0 | 40.0 "
-        + "| 40.0 | 80.0 | 60,000 | 20% | 1, 4 |");
+        + "| 40.0 | 80.0 | 60,000 | 20% | 7% | 1, 4 |");
     assertThat(md).contains("| write-c1 | 700 | 600 | 1.17× |");
     // open loop: the rate is the same, so the ratio compares the tail
     assertThat(md).contains("| open-write | 2,000 | 2,000 | p99 0.50× |");
     assertThat(md.indexOf("write-c1 ")).isLessThan(md.indexOf("write-c64"));
+  }
+
+  @Test
+  void efficiencyTableHasCpuPerOpAndRaftkvsOwnCounters() throws Exception {
+    result("raftkv--write-c64.json", 12000, 4.2, 20, 0, "send");
+    result("etcd--write-c64.json", 4000, 12.5, 40, 0, "send");
+    // the fixture's runs answered 0 measured + 0 warm-up requests: add them
+    for (String f : new String[] {"raftkv--write-c64.json", "etcd--write-c64.json"}) {
+      String json = Files.readString(dir.resolve(f));
+      Files.writeString(dir.resolve(f), json.replace("\"okPerSecond\"", "\"requests\": 9000, "
+          + "\"okPerSecond\"").replace("\"warmup\": {", "\"warmup\": {\"requests\": 1000, "));
+    }
+    Files.writeString(dir.resolve("raftkv--write-c64.cpu.json"),
+        "{\"node1\": 0.5, \"node2\": 0.25, \"node3\": 0.25}");
+    Files.writeString(dir.resolve("etcd--write-c64.cpu.json"), "{\"member1\": 3.0}");
+    Files.writeString(dir.resolve("raftkv--write-c64.stats-before.jsonl"), """
+        {"nodeId":1,"role":"LEADER","storage":{"fsyncs":10,"entriesWritten":100},"peers":[{"requests":5},{"requests":5}]}
+        {"nodeId":2,"role":"FOLLOWER","storage":{"fsyncs":10,"entriesWritten":100},"peers":[{"requests":1}]}
+        {"nodeId":3,"role":"FOLLOWER","storage":{"fsyncs":10,"entriesWritten":100},"peers":[{"requests":1}]}
+        """);
+    Files.writeString(dir.resolve("raftkv--write-c64.stats-after.jsonl"), """
+        {"nodeId":1,"role":"LEADER","storage":{"fsyncs":510,"entriesWritten":10100},"peers":[{"requests":1005},{"requests":1005}]}
+        {"nodeId":2,"role":"FOLLOWER","storage":{"fsyncs":410,"entriesWritten":10100},"peers":[{"requests":1001}]}
+        {"nodeId":3,"role":"FOLLOWER","storage":{"fsyncs":610,"entriesWritten":10100},"peers":[{"requests":1001}]}
+        """);
+
+    String md = BenchReport.efficiencyMarkdown(BenchReport.read(dir));
+
+    // 1 CPU second over 10,000 answered requests is 100 µs each; etcd's 3 s is 300 µs;
+    // 500 leader fsyncs and on average 500 per follower for 10,000 entries; 4,000 requests
+    assertThat(md).contains("| write-c64 | 100 | 300 | – | 5.0 | 5.0 | 0.40 |");
   }
 
   @Test
