@@ -46,13 +46,24 @@ public final class FrontEndVerticle extends VerticleBase {
   private static final String KEY_ROUTE = KvRequestParser.KEY_PATH_PREFIX + ".*";
 
   private final NodeConfig config;
+  private final NodeChannel node;
   private KvRequestParser parser;
   private LeaderForwarder forwarder;
   private ClientDispatcher dispatcher;
   private HttpServer server;
 
+  /** Without a channel, a node's front end asks its node over the local event bus. */
   public FrontEndVerticle(NodeConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * @param node how to ask this node ({@link RaftVerticle#channel()} in a node's process); null
+   *     for the local event bus, and ignored by a gateway
+   */
+  public FrontEndVerticle(NodeConfig config, NodeChannel node) {
     this.config = config;
+    this.node = node;
   }
 
   @Override
@@ -81,8 +92,8 @@ public final class FrontEndVerticle extends VerticleBase {
   }
 
   private ClientDispatcher startInNode() {
-    NodeBus.registerCodecs(vertx);
-    return new LocalNodeDispatcher(vertx, config, forwarder);
+    NodeChannel channel = node != null ? node : NodeChannel.eventBus(vertx, config.nodeId());
+    return new LocalNodeDispatcher(channel, config, forwarder);
   }
 
   private ClientDispatcher startGateway() {

@@ -1,9 +1,6 @@
 package raftkv.server;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import raftkv.server.NodeConfig.Member;
 
 /**
- * A node's front end: asks its own node over the local event bus, and when the node does not lead
+ * A node's front end: asks its own node (through a {@link NodeChannel}), and when the node does not lead
  * but knows who does, forwards the client's HTTP request to the leader's front end once.
  *
  * <p>A request that arrives already forwarded is never forwarded again: if this node does not
@@ -24,14 +21,14 @@ final class LocalNodeDispatcher implements ClientDispatcher {
 
   private static final Logger log = LoggerFactory.getLogger(LocalNodeDispatcher.class);
 
-  private final Vertx vertx;
+  private final NodeChannel node;
   private final NodeConfig config;
   private final LeaderForwarder forwarder;
   private final QuietLog quietLog = new QuietLog(log, 10_000);
   private final String nodeName;
 
-  LocalNodeDispatcher(Vertx vertx, NodeConfig config, LeaderForwarder forwarder) {
-    this.vertx = vertx;
+  LocalNodeDispatcher(NodeChannel node, NodeConfig config, LeaderForwarder forwarder) {
+    this.node = node;
     this.config = config;
     this.forwarder = forwarder;
     this.nodeName = "node " + config.nodeId();
@@ -53,11 +50,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
   }
 
   private Future<Object> askNode(NodeRequest request, Deadline deadline) {
-    DeliveryOptions options =
-        new DeliveryOptions().setSendTimeout(Math.max(1, deadline.remainingMs()));
-    return vertx.eventBus()
-        .request(NodeBus.address(config.nodeId()), request, options)
-        .map(Message::body);
+    return node.ask(request, Math.max(1, deadline.remainingMs()));
   }
 
   private Future<HttpAnswer> afterNodeFailed(

@@ -61,8 +61,11 @@ public final class Main {
         if (config.isGateway()) throw new NodeConfig.ConfigException(
             common.config + ": nodeId is 0 (a gateway); use 'raftkv gateway' or set nodeId");
         StorageOptions storage = StorageOptions.defaults().withRepair(repair);
-        return vertx -> vertx.deployVerticle(new RaftVerticle(config, storage))
-            .compose(id -> vertx.deployVerticle(new FrontEndVerticle(config)));
+        return vertx -> {
+          RaftVerticle node = new RaftVerticle(config, storage);
+          return vertx.deployVerticle(node)
+              .compose(id -> vertx.deployVerticle(new FrontEndVerticle(config, node.channel())));
+        };
       });
     }
   }

@@ -1,6 +1,7 @@
 package raftkv.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -42,7 +43,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftVerticle.class);
 
-  private record PendingWrite(long term, Message<Object> reply) {}
+  private record PendingWrite(long term, NodeReply reply) {}
 
   private final NodeConfig config;
   private final StorageOptions storageOptions;
@@ -55,9 +56,10 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
   private long ticker;
   private boolean processScheduled;
   private boolean failed;
+  private boolean stopped;
 
   private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
-  private final Map<Long, Message<Object>> pendingReads = new HashMap<>();
+  private final Map<Long, NodeReply> pendingReads = new HashMap<>();
   private final Map<Long, NodeRequest> pendingReadRequests = new HashMap<>();
   private long nextReadContext = 1;
 
@@ -113,6 +115,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(ticker);
     failAllPending(NodeBus.UNAVAILABLE, "node is shutting down");
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -148,12 +151,36 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     });
   }
 
+  /**
+   * How this node's own front end asks it: directly, without the event bus. Requests hop onto
+   * this verticle's event loop; answers hop back onto the asker's.
+   */
+  public NodeChannel channel() {
+    return (request, timeoutMs) -> {
+      Promise<Object> promise = Promise.promise();
+      NodeReply reply = new NodeReply.Direct(vertx, promise, timeoutMs);
+      if (context == null) {
+        reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " is not running");
+      } else {
+        context.runOnContext(v -> serve(request, reply));
+      }
+      return promise.future();
+    };
+  }
+
   private void handle(Message<Object> message) {
+    serve(message.body(), NodeReply.to(message));
+  }
+
+  private void serve(Object body, NodeReply message) {
     if (failed) {
       message.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " stopped after a disk error");
       return;
     }
-    Object body = message.body();
+    if (stopped) {
+      message.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
+      return;
+    }
     if (body instanceof NodeRequest.Write write) {
       propose(write, message);
     } else if (body instanceof NodeRequest.Read read) {
@@ -167,7 +194,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     }
   }
 
-  private void propose(NodeRequest.Write write, Message<Object> message) {
+  private void propose(NodeRequest.Write write, NodeReply message) {
     if (raft.role() != Role.LEADER) {
       message.fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
       return;
@@ -177,7 +204,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     scheduleProcess();
   }
 
-  private void read(NodeRequest request, boolean linearizable, Message<Object> message) {
+  private void read(NodeRequest request, boolean linearizable, NodeReply message) {
     if (!linearizable) {
       message.reply(answerRead(request));
       return;
@@ -233,14 +260,14 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   @Override
   public void readReady(ReadState read) {
-    Message<Object> message = pendingReads.remove(read.context());
+    NodeReply message = pendingReads.remove(read.context());
     NodeRequest request = pendingReadRequests.remove(read.context());
     if (message != null) message.reply(answerRead(request));
   }
 
   @Override
   public void readAborted(long context) {
-    Message<Object> message = pendingReads.remove(context);
+    NodeReply message = pendingReads.remove(context);
     pendingReadRequests.remove(context);
     if (message != null) message.fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
   }

@@ -23,7 +23,10 @@ import raftkv.raft.HardState;
  * the worker at a time. Calls that arrive meanwhile queue up, and when the batch is done they all
  * become the next one: their appends in call order, then the latest hard state, then one
  * {@code sync()}. So under load the number of fsyncs stays near the disk's fsync rate while the
- * entries per fsync grow. Futures complete in call order, on the caller's event loop.
+ * entries per fsync grow. Futures complete in call order, on the caller's event loop; a listener
+ * runs on the context it was added from, so listeners added from different contexts of that loop
+ * may run a turn apart ({@code NodeDriver} takes durability in log order whatever the order of
+ * its callbacks).
  *
  * <p>The worker is a {@code WorkerExecutor} of size 1 named {@code "wal-" + nodeId}: executors
  * with the same name share one pool, so nodes in one JVM must use different ids. Its tasks are

@@ -106,8 +106,9 @@ final class ClusterHarness implements AutoCloseable {
     NodeConfig config = config(id);
     Vertx vertx = Vertx.vertx();
     running.put(id, vertx);
-    vertx.deployVerticle(new RaftVerticle(config, StorageOptions.defaults()))
-        .compose(d -> vertx.deployVerticle(new FrontEndVerticle(config)))
+    RaftVerticle node = new RaftVerticle(config, StorageOptions.defaults());
+    vertx.deployVerticle(node)
+        .compose(d -> vertx.deployVerticle(new FrontEndVerticle(config, node.channel())))
         .timeout(10, TimeUnit.SECONDS).await();
   }
 

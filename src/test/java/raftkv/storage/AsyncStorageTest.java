@@ -82,7 +82,9 @@ class AsyncStorageTest {
       Observed seen) {
     List<Future<Void>> all = new ArrayList<>();
     Promise<Void> issued = Promise.promise();
-    issue(1, context, storage, seen, all, issued);
+    // every persist from the loop's own context, as the node makes them: a listener added on
+    // another context (the load's callback) may run a turn later than those added here
+    context.runOnContext(v -> issue(1, context, storage, seen, all, issued));
     return issued.future().compose(v -> Future.all(all)).mapEmpty();
   }
 
