@@ -2,7 +2,7 @@
 # bench/run.sh — raftkv against etcd 3.4 on this machine: the same load, one run, side by side.
 #
 #   bench/run.sh            everything: the HTTP ceiling, etcd, raftkv, then 1,000,000 keys in each
-#   bench/run.sh quick      shorter runs, no 1,000,000-key load: to try the script (~5 minutes)
+#   bench/run.sh quick      shorter runs, no 1,000,000-key load: to try the script (~6 minutes)
 #
 # Both clusters have 3 members on loopback with durable writes (fsync on; raftkv answers a write
 # once a majority has it on disk). They run in turn, never at once, and the load tester runs on
