@@ -44,6 +44,9 @@ public final class RaftNode {
   private long unstableFrom;
   private long stableIndex;
   private long committedOut;
+
+  /** Committed entries handed out per Ready at most; see {@link #hasCommittedToApply()}. */
+  public static final int MAX_COMMITTED_PER_READY = 4096;
   private List<Message> messages = new ArrayList<>();
   private List<Message> messagesAfterPersist = new ArrayList<>();
   private List<ReadState> readStates = new ArrayList<>();
@@ -148,15 +151,33 @@ public final class RaftNode {
     }
     List<Entry> entries = log.slice(unstableFrom, log.lastIndex());
     unstableFrom = log.lastIndex() + 1;
-    List<Entry> committed = log.slice(committedOut + 1, commitIndex);
-    committedOut = commitIndex;
+    long applyTo = Math.min(commitIndex, committedOut + MAX_COMMITTED_PER_READY);
+    List<Entry> committed = log.slice(committedOut + 1, applyTo);
+    committedOut = applyTo;
     Ready rd = new Ready(softState(), hardStateOut, entries, messages, messagesAfterPersist,
-        committed, readStates, abortedReads);
+        committed, servableReads(), abortedReads);
     messages = new ArrayList<>();
     messagesAfterPersist = new ArrayList<>();
-    readStates = new ArrayList<>();
     abortedReads = new ArrayList<>();
     return rd;
+  }
+
+  /**
+   * Whether committed entries are still to be handed out: a Ready carries at most
+   * {@link #MAX_COMMITTED_PER_READY} (etcd's MaxCommittedSizePerReady), so that a node catching
+   * up on a long log applies it in slices and its driver can serve other events in between.
+   */
+  public boolean hasCommittedToApply() {
+    return committedOut < commitIndex;
+  }
+
+  /** The reads whose index this Ready's entries reach; the others wait for a later Ready. */
+  private List<ReadState> servableReads() {
+    List<ReadState> servable = new ArrayList<>();
+    List<ReadState> later = new ArrayList<>();
+    for (ReadState r : readStates) (r.index() <= committedOut ? servable : later).add(r);
+    readStates = later;
+    return servable;
   }
 
   /** Tells the core that the persistence of {@code rd} (and every earlier Ready) is durable. */

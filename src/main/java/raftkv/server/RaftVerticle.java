@@ -109,7 +109,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
         .withReadBatching(config.tuning().batchReads());
     raft = new RaftNode(raftConfig, recovered.hardState(), recovered.entries(), 0);
     driver = new NodeDriver(raft, this);
-    driver.process(); // applies what was committed before the restart
+    process(); // applies what was committed before the restart
     return Future.succeededFuture();
   }
 
@@ -147,8 +147,18 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     processScheduled = true;
     context.runOnContext(v -> {
       processScheduled = false;
-      if (!failed) driver.process();
+      if (!failed) process();
     });
+  }
+
+  /**
+   * Runs the driver, and when committed entries remain to be applied (a long log after a
+   * restart arrives in slices), runs it again in a later turn: other events are served between
+   * slices, and the loop never blocks for the whole log.
+   */
+  private void process() {
+    driver.process();
+    if (!failed && raft.hasCommittedToApply()) scheduleProcess();
   }
 
   /**
@@ -231,7 +241,8 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   @Override
   public void send(raftkv.raft.Message message) {
-    transport.send(message);
+    // only while starting, before the transport is up: a lost message is normal in Raft
+    if (transport != null) transport.send(message);
   }
 
   @Override
@@ -239,6 +250,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     storage.persist(hardState, entries).onComplete(done -> {
       if (done.succeeded()) {
         onDurable.run();
+        if (raft.hasCommittedToApply()) scheduleProcess();
       } else {
         failNode(done.cause());
       }
