@@ -45,6 +45,8 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   private record PendingWrite(long term, NodeReply reply) {}
 
+  private record PendingRead(NodeRequest request, NodeReply reply) {}
+
   private final NodeConfig config;
   private final StorageOptions storageOptions;
   private AsyncStorage storage;
@@ -59,8 +61,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
   private boolean stopped;
 
   private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
-  private final Map<Long, NodeReply> pendingReads = new HashMap<>();
-  private final Map<Long, NodeRequest> pendingReadRequests = new HashMap<>();
+  private final Map<Long, PendingRead> pendingReads = new HashMap<>();
   private long nextReadContext = 1;
 
   public RaftVerticle(NodeConfig config, StorageOptions storageOptions) {
@@ -224,8 +225,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
       message.fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
       return;
     }
-    pendingReads.put(context, message);
-    pendingReadRequests.put(context, request);
+    pendingReads.put(context, new PendingRead(request, message));
     scheduleProcess();
   }
 
@@ -272,16 +272,16 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
 
   @Override
   public void readReady(ReadState read) {
-    NodeReply message = pendingReads.remove(read.context());
-    NodeRequest request = pendingReadRequests.remove(read.context());
-    if (message != null) message.reply(answerRead(request));
+    PendingRead pending = pendingReads.remove(read.context());
+    if (pending != null) pending.reply().reply(answerRead(pending.request()));
   }
 
   @Override
   public void readAborted(long context) {
-    NodeReply message = pendingReads.remove(context);
-    pendingReadRequests.remove(context);
-    if (message != null) message.fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
+    PendingRead pending = pendingReads.remove(context);
+    if (pending != null) {
+      pending.reply().fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
+    }
   }
 
   @Override
@@ -309,9 +309,8 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
   private void failAllPending(int code, String why) {
     pendingWrites.values().forEach(p -> p.reply().fail(code, why));
     pendingWrites.clear();
-    pendingReads.values().forEach(m -> m.fail(NodeBus.UNAVAILABLE, why));
+    pendingReads.values().forEach(p -> p.reply().fail(NodeBus.UNAVAILABLE, why));
     pendingReads.clear();
-    pendingReadRequests.clear();
   }
 
   // ------------------------------------------------------------------ status

@@ -87,7 +87,21 @@ class BenchReportTest {
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(1200);
     assertThat(image.getHeight()).isGreaterThan(600);
+    // the bars are drawn: each system's colour covers far more than its 14x14 legend square
+    assertThat(samplesOf(image, 0x2b6cb0)).isGreaterThan(500);
+    assertThat(samplesOf(image, 0xdd6b20)).isGreaterThan(500);
     assertThat(Files.readString(dir.resolve("report.md"))).contains("| write-c64 |");
+  }
+
+  /** Pixels of one colour, counting every other pixel in both directions. */
+  private static int samplesOf(BufferedImage image, int rgb) {
+    int count = 0;
+    for (int x = 0; x < image.getWidth(); x += 2) {
+      for (int y = 0; y < image.getHeight(); y += 2) {
+        if ((image.getRGB(x, y) & 0xffffff) == rgb) count++;
+      }
+    }
+    return count;
   }
 
   @Test
