@@ -56,6 +56,24 @@ final class Progress {
     ticksWithoutProgress = 0;
   }
 
+  /**
+   * Whether a rejection says the follower's log now ends below {@link #match}: it lost entries
+   * it had acknowledged (a disk that lied about an fsync, a restored backup). A rejection from
+   * before the follower caught up, arriving late, says the same; believing it costs one more
+   * probe, while ignoring a real loss would leave the follower stuck for ever (every probe at
+   * {@code match} rejected) and counted for entries it no longer holds.
+   */
+  boolean lostAcknowledgedEntries(AppendEntriesResponse rejection) {
+    return rejection.conflictTerm() == 0 && rejection.conflictIndex() >= 1
+        && rejection.conflictIndex() <= match;
+  }
+
+  /** The follower holds only up to {@code lastIndex}: lower the match, then probe from there. */
+  void regressTo(long lastIndex) {
+    match = Math.min(match, lastIndex);
+    becomeProbe();
+  }
+
   /** Records an acknowledgement up to {@code index}; false if it told us nothing new. */
   boolean acknowledge(long index) {
     while (!inflight.isEmpty() && inflight.peekFirst() <= index) inflight.pollFirst();

@@ -38,9 +38,13 @@ public final class RaftNode {
   // Leader state: one Progress per peer, and the ReadIndex rounds.
   private final Map<Integer, Progress> progress = new TreeMap<>();
   private final ReadIndexQueue reads = new ReadIndexQueue();
+  /** Times a follower's log was found to end below its match index (see Progress#regressTo). */
+  private long followerLogRegressions;
 
   // Hand-off to the driver.
   private HardState lastHardStateOut;
+  /** Ticks since the commit hint was last handed out for saving; see {@link #ready()}. */
+  private int ticksSinceCommitHintOut;
   private long unstableFrom;
   private long stableIndex;
   private long committedOut;
@@ -82,6 +86,7 @@ public final class RaftNode {
 
   /** Advances logical time by one tick: elections and heartbeats are counted in ticks. */
   public void tick() {
+    ticksSinceCommitHintOut++;
     if (role == Role.LEADER) {
       tickLeader();
     } else {
@@ -137,18 +142,32 @@ public final class RaftNode {
 
   // ---------------------------------------------------------------- output
 
+  /**
+   * The hard state when it must be saved: always when the term or vote changed (before any
+   * message that depends on them leaves), and when the commit hint advanced, at most once per
+   * election timeout. The hint is what a restarted node applies before it hears from a leader,
+   * and so what it serves stale reads from: saved only with term changes, it could be hours old.
+   * Saving it more often would cost a hard-state write (three fsyncs) per batch.
+   */
+  private HardState hardStateToSave() {
+    HardState hs = currentHardState();
+    boolean termOrVote =
+        hs.term() != lastHardStateOut.term() || hs.votedFor() != lastHardStateOut.votedFor();
+    boolean staleHint = hs.commit() > lastHardStateOut.commit()
+        && ticksSinceCommitHintOut >= config.electionTicks();
+    if (!termOrVote && !staleHint) return null;
+    lastHardStateOut = hs;
+    ticksSinceCommitHintOut = 0;
+    return hs;
+  }
+
   /** Collects everything the driver must do now; an empty Ready means nothing. */
   public Ready ready() {
     if (role == Role.LEADER) {
       startReadRound();
       for (Progress pr : progress.values()) sendAppends(pr);
     }
-    HardState hs = currentHardState();
-    HardState hardStateOut = null;
-    if (hs.term() != lastHardStateOut.term() || hs.votedFor() != lastHardStateOut.votedFor()) {
-      hardStateOut = hs;
-      lastHardStateOut = hs;
-    }
+    HardState hardStateOut = hardStateToSave();
     List<Entry> entries = log.slice(unstableFrom, log.lastIndex());
     unstableFrom = log.lastIndex() + 1;
     long applyTo = Math.min(commitIndex, committedOut + MAX_COMMITTED_PER_READY);
@@ -227,6 +246,15 @@ public final class RaftNode {
 
   public SoftState softState() {
     return new SoftState(role, term, leaderId);
+  }
+
+  /**
+   * How often, as leader, this node found a follower's log ending below the index the follower
+   * had acknowledged, and repaired it: a sign of a disk that lost fsynced data (or of a late
+   * answer from before the follower caught up, which costs one extra probe).
+   */
+  public long followerLogRegressions() {
+    return followerLogRegressions;
   }
 
   /** On the leader: each follower's match index (empty elsewhere). */
@@ -527,6 +555,9 @@ public final class RaftNode {
       boolean progressed = pr.acknowledge(r.matchIndex());
       if (pr.state == Progress.State.PROBE && r.matchIndex() >= pr.next - 1) pr.becomeReplicate();
       if (progressed) maybeCommit();
+    } else if (pr.lostAcknowledgedEntries(r)) {
+      followerLogRegressions++;
+      pr.regressTo(r.conflictIndex() - 1);
     } else if (!isStaleRejection(pr, r)) {
       long next = nextIndexFromHint(r);
       pr.becomeProbe();
@@ -581,6 +612,11 @@ public final class RaftNode {
     if (!reads.hasUnassigned()) return;
     // §6.4 step 1: until an entry of this term commits, our commit index may be stale.
     if (log.termAt(commitIndex) != term) return;
+    if (config.broken(Sabotage.READ_WITHOUT_QUORUM)) {
+      reads.startRound(commitIndex);
+      readStates.addAll(reads.releaseUpTo(reads.currentRound())); // no one is asked
+      return;
+    }
     if (!config.batchReads()) {
       while (reads.hasUnassigned()) {
         reads.startRoundForOldest(commitIndex);

@@ -2,7 +2,9 @@ package raftkv.raft;
 
 /**
  * Deliberately broken behaviours, switched on only by tests to prove that the simulator catches
- * each of them. Production configuration never sets any.
+ * each of them. Production configuration never sets any. Most break the core; {@link
+ * #TRUST_RECOVERED_DATA} breaks the storage the simulator runs on, which takes its sabotage from
+ * the same set so that one table lists every variant.
  */
 public enum Sabotage {
   /** Grant votes without the §5.4.1 up-to-date check on the candidate's log. */
@@ -10,5 +12,15 @@ public enum Sabotage {
   /** Commit by counting replicas of an entry from an earlier term (the Figure 8 bug). */
   COMMIT_OLD_TERM,
   /** A follower acknowledges appended entries (and grants votes) before they are durable. */
-  ACK_BEFORE_PERSIST
+  ACK_BEFORE_PERSIST,
+  /**
+   * A leader serves a linearizable read at its commit index without the quorum round that
+   * confirms it still leads (§6.4 step 3): right only while no other leader exists.
+   */
+  READ_WITHOUT_QUORUM,
+  /**
+   * Storage: a restart trusts what it reads back without making it durable first, so entries
+   * that were only in the page cache when the process was killed are acknowledged as if on disk.
+   */
+  TRUST_RECOVERED_DATA
 }

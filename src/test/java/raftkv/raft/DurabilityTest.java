@@ -1,0 +1,93 @@
+package raftkv.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the core does about a disk: a follower that lost entries it had acknowledged is repaired,
+ * and the commit hint a restarted node applies from is kept fresh.
+ */
+class DurabilityTest {
+
+  @Test
+  @DisplayName("a follower whose log lost acknowledged entries is probed back and repaired")
+  void aFollowerThatLostAcknowledgedEntriesIsRepaired() {
+    TestNetwork net = TestNetwork.of(3, 5, c -> c);
+    net.tickUntilLeader(100);
+    RaftNode leader = net.leader().orElseThrow();
+    for (int i = 0; i < 10; i++) leader.propose("x" + i);
+    net.stabilize();
+    int followerId = leader.id() == 2 ? 3 : 2;
+    RaftNode follower = net.node(followerId);
+    long acknowledged = leader.matchIndexes().get(followerId);
+    assertThat(acknowledged).isEqualTo(leader.log().lastIndex()).isGreaterThan(5);
+
+    // Its disk lied about fsyncs: it comes back holding only the first 5 entries.
+    List<Entry> kept = follower.log().slice(1, 5);
+    RaftNode restarted = new RaftNode(TestNetwork.config(followerId, TestNetwork.ids(3), 5),
+        new HardState(follower.term(), follower.votedFor(), 5), kept, 0);
+    net.add(restarted);
+    for (int i = 0; i < 20; i++) net.tickAll();
+
+    assertThat(leader.followerLogRegressions()).isPositive();
+    assertThat(restarted.log().lastIndex()).isEqualTo(leader.log().lastIndex());
+    assertThat(restarted.log().slice(1, acknowledged))
+        .isEqualTo(leader.log().slice(1, acknowledged));
+    assertThat(leader.matchIndexes().get(followerId)).isEqualTo(leader.log().lastIndex());
+  }
+
+  @Test
+  @DisplayName("a late rejection from before a follower caught up costs one probe, nothing more")
+  void aStaleRejectionIsHarmless() {
+    TestNetwork net = TestNetwork.of(3, 6, c -> c);
+    net.tickUntilLeader(100);
+    RaftNode leader = net.leader().orElseThrow();
+    for (int i = 0; i < 5; i++) leader.propose("x" + i);
+    net.stabilize();
+    int followerId = leader.id() == 2 ? 3 : 2;
+    long match = leader.matchIndexes().get(followerId);
+
+    leader.step(AppendEntriesResponse.reject(followerId, leader.id(), leader.term(), match, 2, 0,
+        0));
+    net.stabilize();
+    net.tickAll();
+    net.tickAll();
+
+    assertThat(leader.matchIndexes().get(followerId)).isEqualTo(match);
+    assertThat(leader.commitIndex()).isEqualTo(leader.log().lastIndex());
+  }
+
+  @Test
+  @DisplayName("the commit hint is saved with term changes, and at most once per election timeout otherwise")
+  void theCommitHintIsSavedOncePerElectionTimeout() {
+    RaftConfig config = RaftConfig.defaults(1, List.of(1), new SplittableRandom(1));
+    RaftNode node = new RaftNode(config);
+    while (node.role() != Role.LEADER) node.tick();
+    Ready first = node.ready();
+    assertThat(first.hardState()).as("term and vote changed").isNotNull();
+    node.advance(first);
+    node.ready(); // the no-op commits
+
+    node.propose("a");
+    Ready rd = node.ready();
+    node.advance(rd);
+    assertThat(node.ready().hardState()).as("commit advanced moments after the last save")
+        .isNull();
+
+    HardState saved = null;
+    for (int tick = 0; tick < config.electionTicks() && saved == null; tick++) {
+      node.tick();
+      saved = node.ready().hardState();
+    }
+    assertThat(saved).isNotNull();
+    assertThat(saved.commit()).isEqualTo(node.commitIndex()).isEqualTo(2);
+    for (int tick = 0; tick < 3 * config.electionTicks(); tick++) {
+      node.tick();
+      assertThat(node.ready().hardState()).as("nothing new to save").isNull();
+    }
+  }
+}
