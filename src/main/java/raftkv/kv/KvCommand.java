@@ -41,6 +41,20 @@ public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete {
   }
 
   /**
+   * A 64-bit hash of what the command asks (the operation, key, condition and value; not the
+   * request id), so that a request id reused for a different request is told apart from a retry
+   * without keeping the request itself. Deterministic: every node computes the same.
+   */
+  default long fingerprint() {
+    long h = Fingerprint.start();
+    h = Fingerprint.add(h, this instanceof Put ? 'p' : 'd');
+    h = Fingerprint.add(h, key());
+    h = Fingerprint.add(h, prevRevision());
+    if (this instanceof Put put) h = Fingerprint.add(h, put.value());
+    return Fingerprint.finish(h);
+  }
+
+  /**
    * Reads a command back from its {@link #encode()}d form.
    *
    * @throws IllegalArgumentException when {@code json} is not a well-formed command, with a message

@@ -29,12 +29,19 @@ final class KvCommandCodec {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
-  private static final Set<String> PUT_FIELDS = Set.of("op", "key", "value", "prev", "id");
-  private static final Set<String> DELETE_FIELDS = Set.of("op", "key", "prev", "id");
+  private static final Set<String> PUT_FIELDS =
+      Set.of("op", "key", "value", "prev", "id", "keep", "t");
+  private static final Set<String> DELETE_FIELDS = Set.of("op", "key", "prev", "id", "keep", "t");
 
   private KvCommandCodec() {}
 
   static String encode(KvCommand command) {
+    return encode(new LoggedCommand(command, 0, 0));
+  }
+
+  /** {@code t} and {@code keep} are left out when 0 (a command that was not stamped). */
+  static String encode(LoggedCommand logged) {
+    KvCommand command = logged.command();
     StringWriter out = new StringWriter(64);
     try (JsonGenerator gen = FACTORY.createGenerator(out)) {
       gen.writeStartObject();
@@ -50,6 +57,8 @@ final class KvCommandCodec {
         gen.writeNumberField("prev", command.prevRevision());
       }
       if (command.requestId() != null) gen.writeStringField("id", command.requestId());
+      if (logged.keepIdMs() > 0) gen.writeNumberField("keep", logged.keepIdMs());
+      if (logged.timeMs() > 0) gen.writeNumberField("t", logged.timeMs());
       gen.writeEndObject();
     } catch (IOException e) {
       // strings and numbers into memory always serialize; failing here is a bug
@@ -59,19 +68,29 @@ final class KvCommandCodec {
   }
 
   static KvCommand decode(String text) {
+    return decodeLogged(text).command();
+  }
+
+  static LoggedCommand decodeLogged(String text) {
     if (text == null || text.isBlank()) throw invalid("the command is empty");
     Fields f = parse(text);
     String op = f.requiredText("op");
+    KvCommand command;
     switch (op) {
       case "put":
         f.requireOnly(PUT_FIELDS);
-        return new Put(f.requiredText("key"), f.base64("value"), f.prev(), f.id());
+        command = new Put(f.requiredText("key"), f.base64("value"), f.prev(), f.id());
+        break;
       case "delete":
         f.requireOnly(DELETE_FIELDS);
-        return new Delete(f.requiredText("key"), f.prev(), f.id());
+        command = new Delete(f.requiredText("key"), f.prev(), f.id());
+        break;
       default:
         throw invalid("unknown op \"" + op + "\" (expected \"put\" or \"delete\")");
     }
+    long keep = f.nonNegative("keep");
+    if (keep > 0 && command.requestId() == null) throw invalid("\"keep\" without \"id\"");
+    return new LoggedCommand(command, f.nonNegative("t"), keep);
   }
 
   private static Fields parse(String text) {
@@ -115,6 +134,7 @@ final class KvCommandCodec {
     private String key;
     private String value;
     private String id;
+    private final Map<String, Long> counts = new HashMap<>(); // keep, t
     private String prevText; // the raw number, or null
     private boolean prevIsLong;
     private long prev = KvCommand.ANY_REVISION;
@@ -128,6 +148,7 @@ final class KvCommandCodec {
         case "value" -> value = text(name, token, p);
         case "id" -> id = text(name, token, p);
         case "prev" -> readPrev(token, p);
+        case "keep", "t" -> readCount(name, token, p);
         default -> {
           if (unexpected == null) unexpected = name;
           p.skipChildren();
@@ -149,6 +170,22 @@ final class KvCommandCodec {
               || p.getNumberType() == JsonParser.NumberType.LONG);
       if (prevIsLong) prev = p.getLongValue();
       p.skipChildren();
+    }
+
+    private void readCount(String name, JsonToken token, JsonParser p) throws IOException {
+      boolean isLong = token == JsonToken.VALUE_NUMBER_INT
+          && (p.getNumberType() == JsonParser.NumberType.INT
+              || p.getNumberType() == JsonParser.NumberType.LONG);
+      counts.put(name, isLong && p.getLongValue() >= 0 ? p.getLongValue() : -1);
+      p.skipChildren();
+    }
+
+    /** An optional integer field {@code >= 0}; 0 when absent. */
+    long nonNegative(String field) {
+      Long value = counts.get(field);
+      if (value == null) return 0;
+      if (value < 0) throw invalid("\"" + field + "\" must be an integer >= 0");
+      return value;
     }
 
     String requiredText(String field) {

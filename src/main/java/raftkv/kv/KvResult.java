@@ -26,7 +26,12 @@ public record KvResult(Status status, long revision, boolean deleted, String err
     /** The entry's command could not be decoded, so nothing changed. */
     INVALID,
     /** The entry was a Raft no-op, which changes nothing. */
-    NOOP
+    NOOP,
+    /**
+     * The command's request id was used before for a different request (another key, value,
+     * operation or condition) and is still remembered: nothing changed. Answered 422.
+     */
+    REQUEST_ID_REUSED
   }
 
   public KvResult {
@@ -64,6 +69,11 @@ public record KvResult(Status status, long revision, boolean deleted, String err
     return new KvResult(Status.NOOP, revision, false, null);
   }
 
+  /** A request id that already stood for another request; the store stays at {@code revision}. */
+  public static KvResult requestIdReused(long revision) {
+    return new KvResult(Status.REQUEST_ID_REUSED, revision, false, null);
+  }
+
   public boolean isOk() {
     return status == Status.OK;
   }
@@ -75,6 +85,7 @@ public record KvResult(Status status, long revision, boolean deleted, String err
       case COMPARE_FAILED -> "COMPARE_FAILED current=" + revision;
       case INVALID -> "INVALID rev=" + revision + ": " + error;
       case NOOP -> "NOOP rev=" + revision;
+      case REQUEST_ID_REUSED -> "REQUEST_ID_REUSED rev=" + revision;
     };
   }
 }

@@ -15,7 +15,6 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
@@ -27,7 +26,8 @@ import java.util.zip.CheckedOutputStream;
  * contents never write the same bytes.
  *
  * <p>The content is: the store revision; the keys in key order, each with its value and
- * revisions; and the request id table, oldest first, each id with its first result.
+ * revisions; the log clock; and the request id table in apply order, each id with its request's
+ * fingerprint, its retention, when it expires, and its first result.
  *
  * <p>A snapshot is: {@link #MAGIC}, {@link #FORMAT_VERSION}, the applied index, the content, and
  * a CRC32C of everything before it.
@@ -37,7 +37,8 @@ final class KvStateCodec {
   /** "RKVS": a raftkv KV snapshot. */
   static final int MAGIC = 0x524B5653;
 
-  static final int FORMAT_VERSION = 1;
+  /** 2: request ids carry a fingerprint and an expiry on the log clock, which is stored too. */
+  static final int FORMAT_VERSION = 2;
 
   private static final int CRC_BYTES = Integer.BYTES;
 
@@ -47,6 +48,7 @@ final class KvStateCodec {
       long appliedIndex,
       long revision,
       NavigableMap<String, KeyValue> keyValues,
+      long logClockMs,
       RequestDedup requestIds) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     CRC32C crc = new CRC32C();
@@ -55,7 +57,7 @@ final class KvStateCodec {
       out.writeInt(MAGIC);
       out.writeInt(FORMAT_VERSION);
       out.writeLong(appliedIndex);
-      writeContent(revision, keyValues, requestIds, out);
+      writeContent(revision, keyValues, logClockMs, requestIds, out);
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory cannot fail", e);
     }
@@ -68,8 +70,8 @@ final class KvStateCodec {
    *
    * @throws IllegalArgumentException when the bytes are not an intact snapshot
    */
-  static KvStateMachine restore(byte[] snapshot, int requestIdCapacity) {
-    RequestDedup requestIds = new RequestDedup(requestIdCapacity);
+  static KvStateMachine restore(byte[] snapshot) {
+    RequestDedup requestIds = new RequestDedup();
     try {
       return read(snapshot, requestIds);
     } catch (IllegalArgumentException e) {
@@ -86,9 +88,10 @@ final class KvStateCodec {
       long appliedIndex = readNonNegative(in, "applied index");
       long revision = readNonNegative(in, "revision");
       TreeMap<String, KeyValue> keyValues = readKeyValues(in, revision);
+      long logClockMs = readNonNegative(in, "log clock");
       readRequestIds(in, requestIds);
       if (in.available() > 0) throw corrupt(in.available() + " bytes after the content");
-      return new KvStateMachine(keyValues, requestIds, revision, appliedIndex);
+      return new KvStateMachine(keyValues, requestIds, revision, appliedIndex, logClockMs);
     } catch (EOFException e) {
       throw corrupt("it ends too early");
     } catch (IOException e) {
@@ -125,15 +128,19 @@ final class KvStateCodec {
     return keyValues;
   }
 
-  /** Adding the ids oldest first keeps the newest ones if the capacity is now smaller. */
+  /** In apply order, as written, so that each retention's queue is in expiry order again. */
   private static void readRequestIds(DataInputStream in, RequestDedup requestIds)
       throws IOException {
     for (int count = readCount(in); count > 0; count--) {
       String requestId = readString(in);
-      if (requestIds.firstResult(requestId).isPresent()) {
+      if (requestIds.lookup(requestId) != null) {
         throw corrupt("request id " + requestId + " appears twice");
       }
-      requestIds.remember(requestId, readResult(in));
+      long fingerprint = in.readLong();
+      long keepMs = readNonNegative(in, "retention");
+      long expiresAtMs = readNonNegative(in, "expiry");
+      requestIds.add(new RequestDedup.Remembered(requestId, fingerprint, readResult(in), keepMs,
+          expiresAtMs));
     }
   }
 
@@ -173,12 +180,12 @@ final class KvStateCodec {
   }
 
   /** SHA-256, in hex, of the content. */
-  static String digest(
-      long revision, NavigableMap<String, KeyValue> keyValues, RequestDedup requestIds) {
+  static String digest(long revision, NavigableMap<String, KeyValue> keyValues, long logClockMs,
+      RequestDedup requestIds) {
     MessageDigest sha256 = sha256();
     OutputStream hashing = new DigestOutputStream(OutputStream.nullOutputStream(), sha256);
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(hashing))) {
-      writeContent(revision, keyValues, requestIds, out);
+      writeContent(revision, keyValues, logClockMs, requestIds, out);
     } catch (IOException e) {
       throw new UncheckedIOException("hashing in memory cannot fail", e);
     }
@@ -188,16 +195,21 @@ final class KvStateCodec {
   static void writeContent(
       long revision,
       NavigableMap<String, KeyValue> keyValues,
+      long logClockMs,
       RequestDedup requestIds,
       DataOutputStream out)
       throws IOException {
     out.writeLong(revision);
     out.writeInt(keyValues.size());
     for (KeyValue keyValue : keyValues.values()) writeKeyValue(keyValue, out);
+    out.writeLong(logClockMs);
     out.writeInt(requestIds.size());
-    for (Map.Entry<String, KvResult> entry : requestIds.oldestFirst().entrySet()) {
-      writeString(entry.getKey(), out);
-      writeResult(entry.getValue(), out);
+    for (RequestDedup.Remembered id : requestIds.oldestFirst()) {
+      writeString(id.id(), out);
+      out.writeLong(id.fingerprint());
+      out.writeLong(id.keepMs());
+      out.writeLong(id.expiresAtMs());
+      writeResult(id.result(), out);
     }
   }
 

@@ -31,9 +31,6 @@ import raftkv.raft.Entry;
  */
 public final class KvStateMachine {
 
-  /** How many recent request ids are remembered for exactly-once retries, unless configured. */
-  public static final int DEFAULT_REQUEST_ID_CAPACITY = 100_000;
-
   private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
 
   private final TreeMap<String, KeyValue> keyValues;
@@ -42,26 +39,28 @@ public final class KvStateMachine {
   private long revision;
   /** The index of the last applied entry. Invariant: entries apply at appliedIndex + 1 only. */
   private long appliedIndex;
+  /**
+   * The log's clock: the largest leader time stamp applied so far (milliseconds since the epoch).
+   * It never goes back, even when a new leader's clock is behind the old one's.
+   */
+  private long logClockMs;
 
-  /** An empty store remembering {@link #DEFAULT_REQUEST_ID_CAPACITY} request ids. */
+  /** An empty store. */
   public KvStateMachine() {
-    this(DEFAULT_REQUEST_ID_CAPACITY);
-  }
-
-  /** An empty store remembering the {@code requestIdCapacity} most recent request ids. */
-  public KvStateMachine(int requestIdCapacity) {
-    this(new TreeMap<>(), new RequestDedup(requestIdCapacity), 0, 0);
+    this(new TreeMap<>(), new RequestDedup(), 0, 0, 0);
   }
 
   KvStateMachine(
       TreeMap<String, KeyValue> keyValues,
       RequestDedup requestIds,
       long revision,
-      long appliedIndex) {
+      long appliedIndex,
+      long logClockMs) {
     this.keyValues = keyValues;
     this.requestIds = requestIds;
     this.revision = revision;
     this.appliedIndex = appliedIndex;
+    this.logClockMs = logClockMs;
   }
 
   /**
@@ -83,30 +82,42 @@ public final class KvStateMachine {
   }
 
   private KvResult applyCommandOf(Entry entry) {
-    KvCommand command;
+    LoggedCommand logged;
     try {
-      command = KvCommand.decode(entry.command());
+      logged = LoggedCommand.decode(entry.command());
     } catch (IllegalArgumentException e) {
       log.warn(
           "Entry {} (term {}) changes nothing: {}. The command: {}",
           entry.index(), entry.term(), e.getMessage(), abbreviate(entry.command()));
       return KvResult.invalid(e.getMessage(), revision);
     }
-    return applyAtMostOnce(command);
+    logClockMs = Math.max(logClockMs, logged.timeMs());
+    requestIds.expire(logClockMs);
+    return applyAtMostOnce(logged);
   }
 
   private static String abbreviate(String command) {
     return command.length() <= 200 ? command : command.substring(0, 200) + "...";
   }
 
-  /** A command whose request id was seen before gets its first result and is not applied. */
-  private KvResult applyAtMostOnce(KvCommand command) {
+  /**
+   * A command whose request id is remembered is not applied: a retry of the same request gets the
+   * first result, another request with that id a refusal. A new id is remembered with its result.
+   */
+  private KvResult applyAtMostOnce(LoggedCommand logged) {
+    KvCommand command = logged.command();
     String requestId = command.requestId();
     if (requestId == null) return execute(command);
-    Optional<KvResult> firstResult = requestIds.firstResult(requestId);
-    if (firstResult.isPresent()) return firstResult.get();
+    long fingerprint = command.fingerprint();
+    RequestDedup.Remembered seen = requestIds.lookup(requestId);
+    if (seen != null) {
+      return seen.fingerprint() == fingerprint
+          ? seen.result()
+          : KvResult.requestIdReused(revision);
+    }
     KvResult result = execute(command);
-    requestIds.remember(requestId, result);
+    long keep = logged.keepIdMs() > 0 ? logged.keepIdMs() : RequestDedup.UNSTAMPED_KEEP_MS;
+    requestIds.remember(requestId, fingerprint, result, keep, logClockMs);
     return result;
   }
 
@@ -195,6 +206,21 @@ public final class KvStateMachine {
     return requestIds.size();
   }
 
+  /** Roughly how much memory the remembered request ids take, in bytes. */
+  public long requestIdBytes() {
+    return requestIds.bytes();
+  }
+
+  /** Whether {@code requestId} is remembered: a request carrying it will not be applied again. */
+  public boolean remembersRequestId(String requestId) {
+    return requestIds.lookup(requestId) != null;
+  }
+
+  /** The log's clock: the largest leader time stamp applied so far, in ms since the epoch. */
+  public long logClockMs() {
+    return logClockMs;
+  }
+
   /**
    * A hash (SHA-256, hex) of the store's logical content: the revision, every key with its value
    * and revisions, and the table of remembered request ids with their first results. Two nodes
@@ -205,7 +231,7 @@ public final class KvStateMachine {
    * <p>Costs O(size of the store): for checks and tests, not for every entry.
    */
   public String digest() {
-    return KvStateCodec.digest(revision, keyValues, requestIds);
+    return KvStateCodec.digest(revision, keyValues, logClockMs, requestIds);
   }
 
   /**
@@ -214,32 +240,22 @@ public final class KvStateMachine {
    * {@link #appliedIndex()}, which the store does not know.
    */
   public byte[] snapshot() {
-    return KvStateCodec.snapshot(appliedIndex, revision, keyValues, requestIds);
+    return KvStateCodec.snapshot(appliedIndex, revision, keyValues, logClockMs, requestIds);
   }
 
   /**
-   * The store a {@link #snapshot()} was taken of, remembering up to {@link
-   * #DEFAULT_REQUEST_ID_CAPACITY} request ids.
+   * The store a {@link #snapshot()} was taken of, request ids and their retention included.
    *
    * @throws IllegalArgumentException when the bytes are not an intact snapshot
    */
   public static KvStateMachine restore(byte[] snapshot) {
-    return restore(snapshot, DEFAULT_REQUEST_ID_CAPACITY);
-  }
-
-  /**
-   * The store a {@link #snapshot()} was taken of, remembering up to {@code requestIdCapacity}
-   * request ids (the newest ones, if the snapshot holds more).
-   *
-   * @throws IllegalArgumentException when the bytes are not an intact snapshot
-   */
-  public static KvStateMachine restore(byte[] snapshot, int requestIdCapacity) {
-    return KvStateCodec.restore(Objects.requireNonNull(snapshot, "snapshot"), requestIdCapacity);
+    return KvStateCodec.restore(Objects.requireNonNull(snapshot, "snapshot"));
   }
 
   @Override
   public String toString() {
     return "KvStateMachine[applied=" + appliedIndex + " rev=" + revision + " keys=" + size()
+        + " clock=" + logClockMs
         + " requestIds=" + requestIds.size() + "]";
   }
 }

@@ -1,56 +1,101 @@
 package raftkv.kv;
 
+import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The first result of each recent request id, which makes a client's retries exactly-once: a
- * command whose id is here is not applied again, it gets the remembered result.
+ * command whose id is here is not applied again; it gets the remembered result, or, when the id
+ * now comes with a different request, a refusal ({@link KvResult.Status#REQUEST_ID_REUSED}).
  *
- * <p>The table holds at most {@code capacity} ids and forgets the oldest first, by apply order.
- * Apply order is log order, so every node remembers and forgets the same ids at the same entry. A
- * retry that arrives after its id was forgotten is applied again.
+ * <p>Each id is remembered for the retention its entry was stamped with ({@link
+ * LoggedCommand#keepIdMs()}), counted on the log's clock ({@link KvStateMachine}: the largest
+ * leader time stamp applied so far). Both come from the log, so every node forgets the same id at
+ * the same entry. Nothing else makes the table forget: there is no count limit here, because
+ * dropping a young id would silently break the promise. The leader refuses new ids instead when
+ * the table is too big ({@link #bytes()}).
+ *
+ * <p>Ids sit in a map in apply order, and in one queue per retention, each in expiry order
+ * (the log clock never goes back, so within one retention apply order is expiry order).
  */
 final class RequestDedup {
 
-  private final int capacity;
-  /** Insertion order is apply order, so the first entry is the oldest. */
-  private final LinkedHashMap<String, KvResult> firstResults = new LinkedHashMap<>();
+  /**
+   * The retention of an id whose entry carries none: entries written before stamps existed.
+   * The default of {@code exactlyOnce.retentionMs}.
+   */
+  static final long UNSTAMPED_KEEP_MS = 600_000;
 
-  RequestDedup(int capacity) {
-    if (capacity < 1) throw new IllegalArgumentException("request id capacity must be >= 1");
-    this.capacity = capacity;
+  /**
+   * What one remembered id costs in memory, roughly: the map and queue entries, this record,
+   * the result, and the string's header (its characters are added per id).
+   */
+  static final int BYTES_PER_ID = 180;
+
+  /** One remembered id. */
+  record Remembered(String id, long fingerprint, KvResult result, long keepMs,
+      long expiresAtMs) {}
+
+  private final LinkedHashMap<String, Remembered> byId = new LinkedHashMap<>();
+  private final TreeMap<Long, ArrayDeque<Remembered>> byRetention = new TreeMap<>();
+  private long bytes;
+
+  Remembered lookup(String requestId) {
+    return byId.get(requestId);
   }
 
-  Optional<KvResult> firstResult(String requestId) {
-    return Optional.ofNullable(firstResults.get(requestId));
+  /** Remembers a new id's first result until {@code nowMs + keepMs} on the log clock. */
+  void remember(String requestId, long fingerprint, KvResult result, long keepMs, long nowMs) {
+    add(new Remembered(requestId, fingerprint, result, keepMs, nowMs + keepMs));
   }
 
-  /** Remembers the first result of {@code requestId}, forgetting the oldest id when full. */
-  void remember(String requestId, KvResult result) {
-    KvResult earlier = firstResults.putIfAbsent(requestId, result);
-    if (earlier != null) throw new IllegalStateException("request id seen twice: " + requestId);
-    if (firstResults.size() > capacity) forgetOldest();
+  /** Adds an id read back from a snapshot; call in the snapshot's (apply) order. */
+  void add(Remembered remembered) {
+    Remembered earlier = byId.putIfAbsent(remembered.id(), remembered);
+    if (earlier != null) {
+      throw new IllegalStateException("request id remembered twice: " + remembered.id());
+    }
+    byRetention.computeIfAbsent(remembered.keepMs(), k -> new ArrayDeque<>()).addLast(remembered);
+    bytes += cost(remembered.id());
   }
 
-  private void forgetOldest() {
-    var oldest = firstResults.entrySet().iterator();
-    oldest.next();
-    oldest.remove();
+  /** Forgets every id whose retention ended at or before {@code nowMs}. */
+  void expire(long nowMs) {
+    for (var queues = byRetention.values().iterator(); queues.hasNext(); ) {
+      ArrayDeque<Remembered> queue = queues.next();
+      while (!queue.isEmpty() && queue.peekFirst().expiresAtMs() <= nowMs) {
+        Remembered gone = queue.pollFirst();
+        byId.remove(gone.id());
+        bytes -= cost(gone.id());
+      }
+      if (queue.isEmpty()) queues.remove();
+    }
   }
 
   int size() {
-    return firstResults.size();
+    return byId.size();
   }
 
-  int capacity() {
-    return capacity;
+  /** An estimate of the memory the table takes, in bytes ({@link #cost}). */
+  long bytes() {
+    return bytes;
   }
 
-  /** The remembered ids and results, oldest first. */
-  Map<String, KvResult> oldestFirst() {
-    return Collections.unmodifiableMap(firstResults);
+  /** The estimated memory of remembering {@code requestId}. */
+  static long cost(String requestId) {
+    return BYTES_PER_ID + 2L * requestId.length();
+  }
+
+  /** The remembered ids in apply order, oldest first. */
+  Collection<Remembered> oldestFirst() {
+    return Collections.unmodifiableCollection(byId.values());
+  }
+
+  Map<String, Remembered> asMap() {
+    return Collections.unmodifiableMap(byId);
   }
 }

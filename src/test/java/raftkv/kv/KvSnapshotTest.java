@@ -55,18 +55,21 @@ class KvSnapshotTest {
   }
 
   @Test
-  void restoringWithASmallerCapacityKeepsTheNewestRequestIds() {
-    for (int i = 1; i <= 3; i++) apply(new Put("k", bytes("v" + i), -1, "req-" + i));
+  void aRestoredStoreForgetsEachIdAtTheSameEntryAsTheOriginal() {
+    for (int i = 1; i <= 3; i++) {
+      kv.apply(new Entry(i, 1, LoggedCommand.stamp(new Put("k", bytes("v" + i), -1, "req-" + i),
+          1_000 * i, i == 2 ? 500 : 10_000).encode()));
+    }
+    KvStateMachine restored = KvStateMachine.restore(kv.snapshot());
+    assertThat(restored.logClockMs()).isEqualTo(3_000);
 
-    KvStateMachine restored = KvStateMachine.restore(kv.snapshot(), 2);
+    Entry later = new Entry(4, 1,
+        LoggedCommand.stamp(new Put("k", bytes("v1"), -1, "req-1"), 11_000, 10_000).encode());
 
-    assertThat(restored.requestIdCount()).isEqualTo(2);
-    long next = restored.appliedIndex() + 1;
-    assertThat(restored.apply(new Entry(next, 1, new Put("k", bytes("v3"), -1, "req-3").encode())))
-        .as("req-3 is remembered").isEqualTo(KvResult.put(3));
-    assertThat(restored.apply(new Entry(next + 1, 1, new Put("k", bytes("v1"), -1, "req-1")
-        .encode())))
-        .as("req-1 was the oldest, so it was dropped").isEqualTo(KvResult.put(4));
+    assertThat(restored.apply(later)).isEqualTo(kv.apply(later)).isEqualTo(KvResult.put(4));
+    assertThat(restored.digest()).isEqualTo(kv.digest());
+    assertThat(restored.remembersRequestId("req-3")).isTrue();
+    assertThat(restored.remembersRequestId("req-2")).isFalse();
   }
 
   @Test

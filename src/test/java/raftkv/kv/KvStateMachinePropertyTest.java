@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,11 +36,10 @@ class KvStateMachinePropertyTest {
   // ---- properties
 
   @Property
-  void replicasApplyingTheSameLogAgree(
-      @ForAll("logs") List<Step> steps, @ForAll @IntRange(min = 1, max = 4) int idCapacity) {
-    Scenario scenario = Scenario.resolve(steps, idCapacity);
-    KvStateMachine one = new KvStateMachine(idCapacity);
-    KvStateMachine other = new KvStateMachine(idCapacity);
+  void replicasApplyingTheSameLogAgree(@ForAll("logs") List<Step> steps) {
+    Scenario scenario = Scenario.resolve(steps);
+    KvStateMachine one = new KvStateMachine();
+    KvStateMachine other = new KvStateMachine();
 
     for (Entry entry : scenario.entries) {
       assertThat(other.apply(entry)).isEqualTo(one.apply(entry));
@@ -55,11 +53,10 @@ class KvStateMachinePropertyTest {
   @Property
   void theStoreMatchesANaiveModel(
       @ForAll("logs") List<Step> steps,
-      @ForAll @IntRange(min = 1, max = 4) int idCapacity,
       @ForAll("prefixes") String prefix,
       @ForAll @IntRange(min = 1, max = 5) int limit) {
-    Scenario scenario = Scenario.resolve(steps, idCapacity);
-    KvStateMachine kv = new KvStateMachine(idCapacity);
+    Scenario scenario = Scenario.resolve(steps);
+    KvStateMachine kv = new KvStateMachine();
 
     for (int i = 0; i < scenario.entries.size(); i++) {
       KvResult result = kv.apply(scenario.entries.get(i));
@@ -70,6 +67,7 @@ class KvStateMachinePropertyTest {
     assertThat(kv.revision()).isEqualTo(model.revision);
     assertThat(kv.size()).isEqualTo(model.values.size());
     assertThat(kv.appliedIndex()).isEqualTo(scenario.entries.size());
+    assertThat(kv.requestIdCount()).isEqualTo(model.firstResults.size());
     assertThat(kv.range("", Integer.MAX_VALUE)).isEqualTo(model.keyValues());
     for (String key : KEYS) assertThat(kv.get(key)).isEqualTo(model.get(key));
     assertThat(kv.range(prefix, limit))
@@ -84,9 +82,9 @@ class KvStateMachinePropertyTest {
       @ForAll("keys") String key,
       @ForAll byte[] value,
       @ForAll int position) {
-    Scenario scenario = Scenario.resolve(steps, 4);
-    KvStateMachine one = new KvStateMachine(4);
-    KvStateMachine other = new KvStateMachine(4);
+    Scenario scenario = Scenario.resolve(steps);
+    KvStateMachine one = new KvStateMachine();
+    KvStateMachine other = new KvStateMachine();
     scenario.entries.forEach(one::apply);
     scenario.entries.forEach(other::apply);
     byte[] changed = value.clone();
@@ -103,13 +101,13 @@ class KvStateMachinePropertyTest {
   @Property
   void aRestoredSnapshotContinuesLikeTheOriginal(
       @ForAll("logs") List<Step> steps, @ForAll @IntRange(min = 0, max = 60) int cut) {
-    Scenario scenario = Scenario.resolve(steps, 3);
+    Scenario scenario = Scenario.resolve(steps);
     List<Entry> before = scenario.entries.subList(0, Math.min(cut, scenario.entries.size()));
     List<Entry> after = scenario.entries.subList(before.size(), scenario.entries.size());
-    KvStateMachine original = new KvStateMachine(3);
+    KvStateMachine original = new KvStateMachine();
     before.forEach(original::apply);
 
-    KvStateMachine restored = KvStateMachine.restore(original.snapshot(), 3);
+    KvStateMachine restored = KvStateMachine.restore(original.snapshot());
 
     assertThat(restored.digest()).isEqualTo(original.digest());
     for (Entry entry : after) assertThat(restored.apply(entry)).isEqualTo(original.apply(entry));
@@ -119,7 +117,8 @@ class KvStateMachinePropertyTest {
 
   // ---- generated logs
 
-  enum Kind { PUT, DELETE, RETRY, NOOP, GARBAGE }
+  /** RETRY sends an earlier request again; REUSE sends a new request under an earlier id. */
+  enum Kind { PUT, DELETE, RETRY, REUSE, NOOP, GARBAGE }
 
   /** How a step's condition is chosen, relative to the state when the step is reached. */
   enum Condition { ANY, IF_ABSENT, CURRENT, STALE, FUTURE }
@@ -127,15 +126,24 @@ class KvStateMachinePropertyTest {
   /**
    * One step of a generated log, before it is resolved against the state it meets.
    *
-   * @param pick which key, or for a RETRY which earlier request to send again
+   * @param pick which key, or for a RETRY or REUSE which earlier request id
+   * @param advanceMs how far the leader's clock moved since the previous step (it may go back:
+   *     a new leader's clock can be behind)
+   * @param shortKeep whether the request id is remembered for {@link #SHORT_KEEP_MS} rather than
+   *     {@link #LONG_KEEP_MS}
    */
-  record Step(Kind kind, int pick, byte[] value, Condition condition, boolean withRequestId) {
+  record Step(Kind kind, int pick, byte[] value, Condition condition, boolean withRequestId,
+      int advanceMs, boolean shortKeep) {
     @Override
     public String toString() {
       return kind + "(" + pick + ", " + value.length + " bytes, " + condition
-          + (withRequestId ? ", id" : "") + ")";
+          + (withRequestId ? ", id" + (shortKeep ? " short" : "") : "") + ", +" + advanceMs
+          + "ms)";
     }
   }
+
+  static final long SHORT_KEEP_MS = 30;
+  static final long LONG_KEEP_MS = 100;
 
   @Provide
   Arbitrary<List<Step>> logs() {
@@ -144,6 +152,7 @@ class KvStateMachinePropertyTest {
             Tuple.of(45, Kind.PUT),
             Tuple.of(25, Kind.DELETE),
             Tuple.of(15, Kind.RETRY),
+            Tuple.of(5, Kind.REUSE),
             Tuple.of(10, Kind.NOOP),
             Tuple.of(5, Kind.GARBAGE));
     Arbitrary<Step> steps =
@@ -152,6 +161,8 @@ class KvStateMachinePropertyTest {
                 Arbitraries.integers().between(0, 1000),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(6),
                 Arbitraries.of(Condition.class),
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(-10, 25),
                 Arbitraries.of(true, false))
             .as(Step::new);
     return steps.list().ofMaxSize(60);
@@ -172,29 +183,34 @@ class KvStateMachinePropertyTest {
     final List<Entry> entries = new ArrayList<>();
     /** null where the entry is garbage: its answer must be INVALID. */
     final List<KvResult> expectedResults = new ArrayList<>();
-    final Model model;
+    final Model model = new Model();
     private final List<KvCommand> sentWithIds = new ArrayList<>();
+    /** The leader's clock; starts well after 0, which means "not stamped". */
+    private long timeMs = 1_000;
 
-    private Scenario(int idCapacity) {
-      model = new Model(idCapacity);
-    }
-
-    static Scenario resolve(List<Step> steps, int idCapacity) {
-      Scenario scenario = new Scenario(idCapacity);
+    static Scenario resolve(List<Step> steps) {
+      Scenario scenario = new Scenario();
       steps.forEach(scenario::add);
       return scenario;
     }
 
     private void add(Step step) {
       long index = entries.size() + 1;
+      timeMs += step.advanceMs();
+      long keep = step.shortKeep() ? SHORT_KEEP_MS : LONG_KEEP_MS;
       switch (step.kind()) {
         case NOOP -> append(Entry.noop(index, 1), KvResult.noop(model.revision));
         case GARBAGE -> append(new Entry(index, 1, "garbage " + step.pick()), null);
         case RETRY -> {
           if (sentWithIds.isEmpty()) return;
-          send(sentWithIds.get(step.pick() % sentWithIds.size()));
+          send(sentWithIds.get(step.pick() % sentWithIds.size()), keep);
         }
-        case PUT, DELETE -> send(command(step));
+        case REUSE -> {
+          if (sentWithIds.isEmpty()) return;
+          String id = sentWithIds.get(step.pick() % sentWithIds.size()).requestId();
+          send(new Put("reused", step.value(), KvCommand.ANY_REVISION, id), keep);
+        }
+        case PUT, DELETE -> send(command(step), keep);
       }
     }
 
@@ -221,8 +237,9 @@ class KvStateMachinePropertyTest {
       };
     }
 
-    private void send(KvCommand command) {
-      append(new Entry(entries.size() + 1, 1, command.encode()), model.apply(command));
+    private void send(KvCommand command, long keepMs) {
+      LoggedCommand logged = LoggedCommand.stamp(command, timeMs, keepMs);
+      append(new Entry(entries.size() + 1, 1, logged.encode()), model.apply(logged));
     }
 
     private void append(Entry entry, KvResult expected) {
@@ -231,29 +248,43 @@ class KvStateMachinePropertyTest {
     }
   }
 
-  /** The obvious implementation: maps of values and counters, and a FIFO of request ids. */
+  /**
+   * The obvious implementation: maps of values and counters, and request ids each with the
+   * command it stood for, its first result and when it expires on the clock of the log (the
+   * largest stamp so far), checked one by one at every command.
+   */
   static final class Model {
     final TreeMap<String, byte[]> values = new TreeMap<>();
     final Map<String, Long> createRevisions = new HashMap<>();
     final Map<String, Long> modRevisions = new HashMap<>();
     final Map<String, Long> versions = new HashMap<>();
     long revision;
-    final int idCapacity;
+    long clockMs;
     final Map<String, KvResult> firstResults = new HashMap<>();
-    final ArrayDeque<String> idsOldestFirst = new ArrayDeque<>();
+    final Map<String, KvCommand> commands = new HashMap<>();
+    final Map<String, Long> expiries = new HashMap<>();
 
-    Model(int idCapacity) {
-      this.idCapacity = idCapacity;
-    }
-
-    KvResult apply(KvCommand command) {
+    KvResult apply(LoggedCommand logged) {
+      KvCommand command = logged.command();
+      clockMs = Math.max(clockMs, logged.timeMs());
+      for (String id : List.copyOf(expiries.keySet())) {
+        if (expiries.get(id) <= clockMs) {
+          expiries.remove(id);
+          firstResults.remove(id);
+          commands.remove(id);
+        }
+      }
       String id = command.requestId();
-      if (id != null && firstResults.containsKey(id)) return firstResults.get(id);
+      if (id != null && firstResults.containsKey(id)) {
+        return commands.get(id).equals(command)
+            ? firstResults.get(id)
+            : KvResult.requestIdReused(revision);
+      }
       KvResult result = command instanceof Put put ? put(put) : delete((Delete) command);
       if (id != null) {
         firstResults.put(id, result);
-        idsOldestFirst.addLast(id);
-        if (idsOldestFirst.size() > idCapacity) firstResults.remove(idsOldestFirst.removeFirst());
+        commands.put(id, command);
+        expiries.put(id, clockMs + logged.keepIdMs());
       }
       return result;
     }

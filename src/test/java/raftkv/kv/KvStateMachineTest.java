@@ -266,21 +266,67 @@ class KvStateMachineTest {
   }
 
   @Test
-  void theRequestIdTableForgetsTheOldestAppliedIdFirst() {
-    kv = new KvStateMachine(2);
-    KvCommand r1 = new Put("x", bytes("1"), ANY_REVISION, "r1");
-    KvCommand r2 = new Put("x", bytes("2"), ANY_REVISION, "r2");
-    KvCommand r3 = new Put("x", bytes("3"), ANY_REVISION, "r3");
-    apply(r1);
-    apply(r2);
-    assertThat(apply(r1)).as("a retry is an answer, not a new use").isEqualTo(KvResult.put(1));
+  void anIdIsRememberedForItsRetentionOnTheLogsClockHoweverManyOthersCome() {
+    Put r1 = new Put("x", bytes("1"), ANY_REVISION, "r1");
+    assertThat(applyAt(1_000, r1, 60_000)).isEqualTo(KvResult.put(1));
+    for (int i = 0; i < 200_000; i++) {
+      applyAt(1_000 + i / 10, new Put("y", bytes("v"), ANY_REVISION, "other-" + i), 60_000);
+    }
 
-    apply(r3);
+    assertThat(applyAt(60_999, r1, 60_000)).as("within the retention: the first result")
+        .isEqualTo(KvResult.put(1));
+    assertThat(kv.revision()).isEqualTo(200_001);
+    assertThat(applyAt(61_000, r1, 60_000)).as("retention over: applied again")
+        .isEqualTo(KvResult.put(200_002));
+  }
 
-    assertThat(kv.requestIdCount()).isEqualTo(2);
-    assertThat(apply(r2)).as("r2 is still remembered").isEqualTo(KvResult.put(2));
-    assertThat(apply(r1)).as("r1 was forgotten, so it applies again").isEqualTo(KvResult.put(4));
-    assertThat(apply(r2)).as("re-remembering r1 pushed out r2").isEqualTo(KvResult.put(5));
+  @Test
+  void idsExpireByTheirOwnRetentionAndTheLogsClockNeverGoesBack() {
+    Put shortLived = new Put("x", bytes("1"), ANY_REVISION, "gw-1");
+    Put longLived = new Put("x", bytes("2"), ANY_REVISION, "client-1");
+    applyAt(10_000, longLived, 600_000);
+    applyAt(10_000, shortLived, 60_000);
+    put("z", "an unstamped write leaves the clock where it is");
+    applyAt(5_000, new Put("z", bytes("a leader whose clock is behind")), 0);
+    assertThat(kv.logClockMs()).isEqualTo(10_000);
+
+    applyAt(70_000, new Put("z", bytes("time passes")), 0);
+
+    assertThat(kv.remembersRequestId("gw-1")).isFalse();
+    assertThat(kv.remembersRequestId("client-1")).isTrue();
+    assertThat(kv.requestIdCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anIdReusedForAnotherRequestIsRefusedAndChangesNothing() {
+    applyAt(1_000, new Put("a", bytes("first"), ANY_REVISION, "req-1"), 60_000);
+    long revision = kv.revision();
+
+    List<KvCommand> others = List.of(
+        new Put("a", bytes("other value"), ANY_REVISION, "req-1"),
+        new Put("b", bytes("first"), ANY_REVISION, "req-1"),
+        new Put("a", bytes("first"), 1, "req-1"),
+        new Delete("a", ANY_REVISION, "req-1"));
+    for (KvCommand other : others) {
+      assertThat(applyAt(2_000, other, 60_000)).as(other.toString())
+          .isEqualTo(KvResult.requestIdReused(revision));
+    }
+
+    assertThat(kv.get("a").orElseThrow().value()).isEqualTo(bytes("first"));
+    assertThat(kv.get("b")).isEmpty();
+    assertThat(applyAt(3_000, new Put("a", bytes("first"), ANY_REVISION, "req-1"), 60_000))
+        .as("the real retry still gets its first result").isEqualTo(KvResult.put(1));
+  }
+
+  @Test
+  void theTableCountsItsMemory() {
+    assertThat(kv.requestIdBytes()).isZero();
+    applyAt(1_000, new Put("a", bytes("v"), ANY_REVISION, "id-1"), 60_000);
+    applyAt(1_000, new Put("a", bytes("v"), ANY_REVISION, "id-22"), 60_000);
+
+    assertThat(kv.requestIdBytes()).isEqualTo(2 * RequestDedup.BYTES_PER_ID + 2 * (4 + 5));
+    applyAt(100_000, new Put("a", bytes("v")), 0);
+    assertThat(kv.requestIdBytes()).isZero();
   }
 
   // ---- digest
@@ -321,6 +367,12 @@ class KvStateMachineTest {
 
   private KvResult apply(KvCommand command) {
     return kv.apply(new Entry(kv.appliedIndex() + 1, 1, command.encode()));
+  }
+
+  /** Applies {@code command} as a leader stamps it: at {@code timeMs}, its id kept that long. */
+  private KvResult applyAt(long timeMs, KvCommand command, long keepIdMs) {
+    String stamped = LoggedCommand.stamp(command, timeMs, keepIdMs).encode();
+    return kv.apply(new Entry(kv.appliedIndex() + 1, 1, stamped));
   }
 
   private KvResult put(String key, String value) {

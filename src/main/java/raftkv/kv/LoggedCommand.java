@@ -1,0 +1,44 @@
+package raftkv.kv;
+
+import java.util.Objects;
+
+/**
+ * A command as the log holds it: the client's {@link KvCommand}, stamped by the leader that
+ * proposed it. The stamps make time deterministic: every node applies the same entry with the
+ * same time, so every node forgets a request id at the same entry.
+ *
+ * <p>In the log's JSON: {@code "t"} and {@code "keep"} beside the command's own fields, for
+ * example {@code {"op":"put","key":"a","value":"aGk=","id":"r-1","keep":600000,"t":1764460800000}};
+ * both are left out when 0 (entries written before stamps existed have neither).
+ *
+ * @param timeMs the proposing leader's clock, in milliseconds since the epoch; 0 if not stamped
+ * @param keepIdMs how long the command's request id is remembered once applied; 0 when it has
+ *     no id (or was written before stamps, see {@link RequestDedup#UNSTAMPED_KEEP_MS})
+ */
+public record LoggedCommand(KvCommand command, long timeMs, long keepIdMs) {
+
+  public LoggedCommand {
+    Objects.requireNonNull(command, "command");
+    if (timeMs < 0 || keepIdMs < 0) throw new IllegalArgumentException("negative time stamp");
+    if (keepIdMs > 0 && command.requestId() == null) {
+      throw new IllegalArgumentException("a retention needs a request id");
+    }
+  }
+
+  /** The command stamped with {@code timeMs}, its id (if any) remembered for {@code keepIdMs}. */
+  public static LoggedCommand stamp(KvCommand command, long timeMs, long keepIdMs) {
+    return new LoggedCommand(command, timeMs, command.requestId() == null ? 0 : keepIdMs);
+  }
+
+  /** The JSON line that goes into the log entry. */
+  public String encode() {
+    return KvCommandCodec.encode(this);
+  }
+
+  /**
+   * @throws IllegalArgumentException when {@code json} is not a well-formed command
+   */
+  public static LoggedCommand decode(String json) {
+    return KvCommandCodec.decodeLogged(json);
+  }
+}
