@@ -43,7 +43,10 @@ public final class NodeDriver {
     /** A read requested from this node can no longer be served: leadership was lost. */
     void readAborted(long context);
 
-    /** The node's role, term or leader changed. */
+    /**
+     * The node's role, term or leader changed; called after the Ready that shows the change has
+     * been carried out (its committed entries applied).
+     */
     void softStateChanged(SoftState previous, SoftState current);
   }
 
@@ -89,12 +92,17 @@ public final class NodeDriver {
   }
 
   private void handle(Ready rd) {
+    if (!rd.isEmpty()) execute(rd);
+    // After the apply: a write committed in the same Ready in which leadership was lost has its
+    // result, rather than being failed as "outcome unknown" a moment before it is applied.
     if (!rd.softState().equals(softState)) {
       SoftState previous = softState;
       softState = rd.softState();
       env.softStateChanged(previous, softState);
     }
-    if (rd.isEmpty()) return;
+  }
+
+  private void execute(Ready rd) {
     rd.messages().forEach(env::send);
     if (rd.mustSync()) {
       InFlight batch = new InFlight(rd, false);

@@ -9,6 +9,19 @@ final class ClientHeaders {
   /** On a read: the key's modification revision. */
   static final String REVISION = "X-Revision";
 
+  /**
+   * On a read or a listing: the index of the log the answering node had applied. A stale read
+   * may lag the leader; this says how far (compare with the leader's commit index).
+   */
+  static final String APPLIED_INDEX = "X-Applied-Index";
+
+  /**
+   * How long the write's request id is to be remembered, in ms, when shorter than the node's
+   * {@code requestIds.retentionMs}: set by a gateway on the ids it makes up for writes that came
+   * without one (it retries only within the request's deadline). A longer value is ignored.
+   */
+  static final String REQUEST_ID_RETENTION = "X-Raftkv-Request-Id-Retention-Ms";
+
   /** On a listing: {@code true} when more keys with the prefix exist beyond the limit. */
   static final String MORE_KEYS = "X-More-Keys";
 

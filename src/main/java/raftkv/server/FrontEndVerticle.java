@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,7 @@ public final class FrontEndVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    parser = new KvRequestParser(config.limits());
+    parser = new KvRequestParser(config.limits(), config.requestIds());
     forwarder = new LeaderForwarder(vertx);
     dispatcher = config.isGateway() ? startGateway() : startInNode();
     server = vertx.createHttpServer(serverOptions()).requestHandler(router());
@@ -101,7 +102,8 @@ public final class FrontEndVerticle extends VerticleBase {
     LeaderFinder finder = new LeaderFinder(vertx, config.members(), GATEWAY_POLL_INTERVAL_MS,
         pollTimeout);
     finder.start();
-    return new GatewayDispatcher(vertx, finder, forwarder);
+    return new GatewayDispatcher(vertx, finder, forwarder,
+        config.requestIds().gatewayRetentionMs());
   }
 
   /** The port the front end listens on (the configured one, or the one picked for port 0). */
@@ -162,9 +164,15 @@ public final class FrontEndVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Takes no new connections and lets the requests under way finish, up to their deadline: a
+   * node stopping alongside answers its waiting writes 504 ("may or may not be committed"), and
+   * a client should hear that rather than see its connection cut.
+   */
   @Override
   public Future<?> stop() {
-    Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
-    return Future.join(serverClosed, dispatcher.close(), forwarder.close());
+    Future<Void> serverClosed = server == null ? Future.succeededFuture()
+        : server.shutdown(config.limits().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+    return serverClosed.eventually(() -> Future.join(dispatcher.close(), forwarder.close()));
   }
 }

@@ -3,6 +3,8 @@ package raftkv.server;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.server.NodeConfig.Member;
@@ -11,18 +13,16 @@ import raftkv.server.NodeConfig.Member;
  * A standalone front end (gateway): it has no node of its own and forwards every request to the
  * member that leads, as {@link LeaderFinder} sees it, following leader changes.
  *
- * <p>Retries are automatic where they are safe, within the client's deadline and at most {@link
- * #MAX_ATTEMPTS} attempts, each after a fresh look for the leader:
+ * <p>Every write it forwards carries a request id: the client's {@code X-Request-Id}, or one the
+ * gateway makes up (remembered by the store for {@code requestIds.gatewayRetentionMs}, far longer
+ * than any request's deadline). So every retry it makes is exactly-once: the store applies an id
+ * at most once, and a retry either applies the write or answers with the first attempt's result.
  *
- * <ul>
- *   <li>a request that got 503 from a node, or could not reach it, wrote nothing: retried;
- *   <li>a read that failed in any way: retried (reads change nothing);
- *   <li>a write whose fate is unknown (504, or no answer after it was sent) is retried once, and
- *       only when the client gave an {@code X-Request-Id}: the store applies an id at most once,
- *       so the retry either applies the write or answers with the first attempt's result. Without
- *       an id it is never retried, and the client gets the 504. Once an attempt's fate is unknown,
- *       a later failure is still answered 504, never 503.
- * </ul>
+ * <p>Retries are automatic, within the client's deadline and at most {@link #MAX_ATTEMPTS}
+ * attempts, each after a fresh look for the leader: after a 503 or a failure to reach a node
+ * (nothing written), after any failed read, and after a write whose fate is unknown (504, or no
+ * answer after it was sent). Once an attempt's fate is unknown, a later failure is still answered
+ * 504, never 503.
  *
  * <p>Forwarded requests are not marked with {@link ClientHeaders#FORWARDED_BY}: the gateway is no
  * node, so a node that does not lead may still pass the request on to the leader once.
@@ -41,16 +41,26 @@ final class GatewayDispatcher implements ClientDispatcher {
   private final LeaderFinder finder;
   private final LeaderForwarder forwarder;
   private final QuietLog quietLog = new QuietLog(log, 10_000);
+  private final long idRetentionMs;
+  /** Unique to this gateway process: the ids it makes up never collide with another's. */
+  private final String idPrefix = "gw-" + HexFormat.of().toHexDigits(new SecureRandom().nextLong())
+      + "-";
+  private long idsMadeUp;
 
-  GatewayDispatcher(Vertx vertx, LeaderFinder finder, LeaderForwarder forwarder) {
+  GatewayDispatcher(Vertx vertx, LeaderFinder finder, LeaderForwarder forwarder,
+      long idRetentionMs) {
     this.vertx = vertx;
     this.finder = finder;
     this.forwarder = forwarder;
+    this.idRetentionMs = idRetentionMs;
   }
 
   @Override
   public Future<HttpAnswer> kv(KvRequest request, ForwardableRequest original, Deadline deadline) {
-    return new Delivery(original, deadline).attempt();
+    ForwardableRequest withId = original.isWrite() && original.requestId() == null
+        ? original.withRequestId(idPrefix + Long.toHexString(++idsMadeUp), idRetentionMs)
+        : original;
+    return new Delivery(withId, deadline).attempt();
   }
 
   @Override
@@ -117,12 +127,9 @@ final class GatewayDispatcher implements ClientDispatcher {
       return retryOrGiveUp(KvAnswers.unavailable(failure.getMessage()));
     }
 
-    /** A write that may have been applied: one more try only if it carries a request id. */
+    /** A write that may have been applied: its request id makes a retry safe. */
     private Future<HttpAnswer> afterUnknownOutcome(HttpAnswer unknown) {
-      boolean mayRetry = request.requestId() != null && !outcomeUnknown;
       outcomeUnknown = true;
-      if (!mayRetry) return Future.succeededFuture(unknown);
-      attemptsLeft = Math.min(attemptsLeft, 1);
       return retryOrGiveUp(unknown);
     }
 

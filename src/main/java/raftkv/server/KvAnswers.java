@@ -19,6 +19,7 @@ final class KvAnswers {
     return switch (result.status()) {
       case OK -> HttpAnswer.json(200, new JsonObject().put("revision", result.revision()));
       case COMPARE_FAILED -> compareFailed(result, key);
+      case REQUEST_ID_REUSED -> requestIdReused();
       default -> unexpected(result);
     };
   }
@@ -28,17 +29,26 @@ final class KvAnswers {
       case OK -> HttpAnswer.json(200,
           new JsonObject().put("revision", result.revision()).put("deleted", result.deleted()));
       case COMPARE_FAILED -> compareFailed(result, key);
+      case REQUEST_ID_REUSED -> requestIdReused();
       default -> unexpected(result);
     };
   }
 
-  /** The value verbatim, with its modification revision; 404 when the key is absent. */
+  /**
+   * The value verbatim, with its modification revision; 404 when the key is absent. Either way
+   * with the node's applied index, which tells how old a stale read may be.
+   */
   static HttpAnswer value(ReadReply reply, String key) {
     KeyValue kv = reply.keyValue();
-    if (kv == null) return HttpAnswer.error(404, "no such key: '" + key + "'");
+    String applied = Long.toString(reply.appliedIndex());
+    if (kv == null) {
+      return HttpAnswer.error(404, "no such key: '" + key + "'")
+          .withHeader(ClientHeaders.APPLIED_INDEX, applied);
+    }
     return new HttpAnswer(200,
         Map.of(ClientHeaders.CONTENT_TYPE, HttpAnswer.BYTES,
-            ClientHeaders.REVISION, Long.toString(kv.modRevision())),
+            ClientHeaders.REVISION, Long.toString(kv.modRevision()),
+            ClientHeaders.APPLIED_INDEX, applied),
         Buffer.buffer(kv.value()));
   }
 
@@ -57,7 +67,8 @@ final class KvAnswers {
       if (withValues) item.put("value", Base64.getEncoder().encodeToString(kv.value()));
       list.add(item);
     }
-    HttpAnswer answer = HttpAnswer.json(200, list.toBuffer());
+    HttpAnswer answer = HttpAnswer.json(200, list.toBuffer())
+        .withHeader(ClientHeaders.APPLIED_INDEX, Long.toString(reply.appliedIndex()));
     return found.size() > limit ? answer.withHeader(ClientHeaders.MORE_KEYS, "true") : answer;
   }
 
@@ -65,6 +76,13 @@ final class KvAnswers {
     String now = result.revision() == 0 ? "absent" : "at revision " + result.revision();
     return HttpAnswer.error(412, "comparison failed: key '" + key + "' is " + now,
         new JsonObject().put("revision", result.revision()));
+  }
+
+  /** 422: the request id stands for another request (API.md, exactly-once). */
+  private static HttpAnswer requestIdReused() {
+    return HttpAnswer.error(422, "this X-Request-Id was already used for a different request"
+        + " (another key, value, method or condition) and is still remembered; nothing was"
+        + " written: give every new request a new id");
   }
 
   /** A result the front end never asks for (an invalid command, a no-op): a bug somewhere. */

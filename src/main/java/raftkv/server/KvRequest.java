@@ -18,8 +18,8 @@ sealed interface KvRequest {
   /** The client's answer to the node's successful reply to {@link #toNodeRequest()}. */
   HttpAnswer answer(Object nodeReply);
 
-  /** {@code PUT /v1/kv/{key}}. */
-  record PutKey(String key, byte[] value, long prevRevision, String requestId)
+  /** {@code PUT /v1/kv/{key}}; {@code keepIdMs}: how long the request id is remembered. */
+  record PutKey(String key, byte[] value, long prevRevision, String requestId, long keepIdMs)
       implements KvRequest {
     @Override
     public boolean isWrite() {
@@ -28,7 +28,8 @@ sealed interface KvRequest {
 
     @Override
     public NodeRequest toNodeRequest() {
-      return new NodeRequest.Write(new KvCommand.Put(key, value, prevRevision, requestId));
+      return new NodeRequest.Write(new KvCommand.Put(key, value, prevRevision, requestId),
+          keepIdMs);
     }
 
     @Override
@@ -55,8 +56,9 @@ sealed interface KvRequest {
     }
   }
 
-  /** {@code DELETE /v1/kv/{key}}. */
-  record DeleteKey(String key, long prevRevision, String requestId) implements KvRequest {
+  /** {@code DELETE /v1/kv/{key}}; {@code keepIdMs}: how long the request id is remembered. */
+  record DeleteKey(String key, long prevRevision, String requestId, long keepIdMs)
+      implements KvRequest {
     @Override
     public boolean isWrite() {
       return true;
@@ -64,7 +66,7 @@ sealed interface KvRequest {
 
     @Override
     public NodeRequest toNodeRequest() {
-      return new NodeRequest.Write(new KvCommand.Delete(key, prevRevision, requestId));
+      return new NodeRequest.Write(new KvCommand.Delete(key, prevRevision, requestId), keepIdMs);
     }
 
     @Override

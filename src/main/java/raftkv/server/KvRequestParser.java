@@ -39,15 +39,17 @@ final class KvRequestParser {
   private static final String VALUES = "values";
 
   private final NodeConfig.Limits limits;
+  private final NodeConfig.RequestIds requestIds;
 
-  KvRequestParser(NodeConfig.Limits limits) {
+  KvRequestParser(NodeConfig.Limits limits, NodeConfig.RequestIds requestIds) {
     this.limits = limits;
+    this.requestIds = requestIds;
   }
 
   PutKey put(RoutingContext rc) {
     String key = key(rc);
     QueryParams query = QueryParams.parse(rc.request().query(), Set.of(PREV_REVISION));
-    return new PutKey(key, body(rc), prevRevision(query), requestId(rc));
+    return new PutKey(key, body(rc), prevRevision(query), requestId(rc), keepIdMs(rc));
   }
 
   GetKey get(RoutingContext rc) {
@@ -59,7 +61,7 @@ final class KvRequestParser {
   DeleteKey delete(RoutingContext rc) {
     String key = key(rc);
     QueryParams query = QueryParams.parse(rc.request().query(), Set.of(PREV_REVISION));
-    return new DeleteKey(key, prevRevision(query), requestId(rc));
+    return new DeleteKey(key, prevRevision(query), requestId(rc), keepIdMs(rc));
   }
 
   ListKeys list(RoutingContext rc) {
@@ -112,6 +114,27 @@ final class KvRequestParser {
           + ClientHeaders.MAX_REQUEST_ID_LENGTH + " characters");
     }
     return id;
+  }
+
+  /**
+   * How long the write's request id is remembered: this node's {@code requestIds.retentionMs},
+   * or less when the request asks for less ({@link ClientHeaders#REQUEST_ID_RETENTION}, which a
+   * gateway sets on ids it made up). Only the leader's answer counts: it stamps the entry.
+   */
+  private long keepIdMs(RoutingContext rc) {
+    String asked = rc.request().getHeader(ClientHeaders.REQUEST_ID_RETENTION);
+    if (asked == null) return requestIds.retentionMs();
+    long ms;
+    try {
+      ms = Long.parseLong(asked.trim());
+    } catch (NumberFormatException e) {
+      ms = -1;
+    }
+    if (ms < 1) {
+      throw RejectedRequest.badRequest(ClientHeaders.REQUEST_ID_RETENTION
+          + " must be a number of milliseconds >= 1");
+    }
+    return Math.min(ms, requestIds.retentionMs());
   }
 
   /** The value, verbatim; an absent body is the empty value. */

@@ -29,8 +29,8 @@ final class LeaderForwarder {
   /** Connections kept open to each node; more concurrent requests queue for one. */
   static final int CONNECTIONS_PER_NODE = 64;
 
-  private static final List<String> RELAYED_HEADERS = List.of(
-      ClientHeaders.CONTENT_TYPE, ClientHeaders.REVISION, ClientHeaders.MORE_KEYS);
+  private static final List<String> RELAYED_HEADERS = List.of(ClientHeaders.CONTENT_TYPE,
+      ClientHeaders.REVISION, ClientHeaders.MORE_KEYS, ClientHeaders.APPLIED_INDEX);
 
   private final Vertx vertx;
   private final HttpClientAgent client;
@@ -65,6 +65,9 @@ final class LeaderForwarder {
         .setIdleTimeout(ms);
     if (request.requestId() != null) {
       options.putHeader(ClientHeaders.REQUEST_ID, request.requestId());
+    }
+    if (request.idRetention() != null) {
+      options.putHeader(ClientHeaders.REQUEST_ID_RETENTION, request.idRetention());
     }
     if (forwardedBy != 0) {
       options.putHeader(ClientHeaders.FORWARDED_BY, Integer.toString(forwardedBy));

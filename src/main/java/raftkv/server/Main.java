@@ -62,7 +62,7 @@ public final class Main {
             common.config + ": nodeId is 0 (a gateway); use 'raftkv gateway' or set nodeId");
         StorageOptions storage = StorageOptions.defaults().withRepair(repair);
         return vertx -> {
-          RaftVerticle node = new RaftVerticle(config, storage);
+          RaftVerticle node = new RaftVerticle(config, storage).onHalt(cause -> exit(vertx));
           return vertx.deployVerticle(node)
               .compose(id -> vertx.deployVerticle(new FrontEndVerticle(config, node.channel())));
         };
@@ -100,6 +100,24 @@ public final class Main {
     public Integer call() throws Exception {
       return BenchReport.run(dir, markdown, plot);
     }
+  }
+
+  /** The exit status of a node that halted (a broken invariant or a failed disk write). */
+  static final int HALTED_EXIT_STATUS = 70;
+
+  /**
+   * A halted node exits, as etcd panics: a process that looks alive but serves nothing would
+   * mislead its supervisor and load balancers. Off the event loop, which closing Vert.x needs.
+   */
+  private static void exit(Vertx vertx) {
+    new Thread(() -> {
+      try {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // exiting anyway
+      }
+      System.exit(HALTED_EXIT_STATUS);
+    }, "raftkv-halt").start();
   }
 
   interface Deployer {

@@ -32,6 +32,8 @@ import java.util.Set;
  * @param heartbeatTicks the heartbeat interval, in ticks
  * @param limits limits on client requests
  * @param tuning knobs of replication and the log, for experiments; optional in the file
+ * @param requestIds how long and how many request ids are remembered for exactly-once retries;
+ *     optional in the file
  */
 public record NodeConfig(
     int nodeId,
@@ -44,7 +46,8 @@ public record NodeConfig(
     int electionTicks,
     int heartbeatTicks,
     Limits limits,
-    Tuning tuning) {
+    Tuning tuning,
+    RequestIds requestIds) {
 
   /** One cluster member and the addresses others reach it at. */
   public record Member(int id, String host, int raftPort, int clientPort) {
@@ -77,6 +80,24 @@ public record NodeConfig(
   public record Tuning(int maxInflightAppends, int maxEntriesPerAppend, boolean groupCommit,
       boolean batchReads) {
     public static final Tuning DEFAULTS = new Tuning(32, 512, true, true);
+  }
+
+  /**
+   * Exactly-once retries (API.md): a write that carries an {@code X-Request-Id} is applied at
+   * most once while its id is remembered.
+   *
+   * @param retentionMs how long a client's request id is remembered, from when its write is
+   *     applied, on the leaders' clocks (default 10 minutes): a retry within it is never applied
+   *     twice
+   * @param gatewayRetentionMs how long the ids a gateway gives to writes that came without one
+   *     are remembered: the gateway retries only within a request's deadline, so these need far
+   *     less than a client's (default 60 s)
+   * @param maxMemoryBytes a leader refuses writes with a new request id (429, nothing written)
+   *     while the remembered ids take about this much memory (about 200 bytes per id plus its
+   *     characters, default 64 MiB); it never forgets a young id to make room
+   */
+  public record RequestIds(long retentionMs, long gatewayRetentionMs, long maxMemoryBytes) {
+    public static final RequestIds DEFAULTS = new RequestIds(600_000, 60_000, 64L << 20);
   }
 
   /** A configuration file or override that cannot be used; the message names the field. */
@@ -114,26 +135,34 @@ public record NodeConfig(
     if (!(tree instanceof ObjectNode root)) {
       throw new ConfigException(file + ": the configuration must be a JSON object");
     }
-    fillTuningDefaults(root);
+    fillDefaults(root);
     for (Map.Entry<String, String> o : overrides.entrySet()) override(root, o.getKey(), o.getValue());
     return parse(root, file.toString());
   }
 
-  /** {@code tuning} and each of its fields may be left out: the defaults fill in. */
-  private static void fillTuningDefaults(ObjectNode root) {
-    JsonNode defaults = MAPPER.valueToTree(Tuning.DEFAULTS);
-    JsonNode given = root.get("tuning");
+  /**
+   * {@code tuning} and {@code requestIds}, and each of their fields, may be left out: the
+   * defaults fill in.
+   */
+  private static void fillDefaults(ObjectNode root) {
+    fillDefaults(root, "tuning", Tuning.DEFAULTS);
+    fillDefaults(root, "requestIds", RequestIds.DEFAULTS);
+  }
+
+  private static void fillDefaults(ObjectNode root, String field, Object defaultValue) {
+    JsonNode defaults = MAPPER.valueToTree(defaultValue);
+    JsonNode given = root.get(field);
     if (given == null) {
-      root.set("tuning", defaults);
-    } else if (given instanceof ObjectNode tuning) {
+      root.set(field, defaults);
+    } else if (given instanceof ObjectNode section) {
       defaults.fields().forEachRemaining(f -> {
-        if (!tuning.has(f.getKey())) tuning.set(f.getKey(), f.getValue());
+        if (!section.has(f.getKey())) section.set(f.getKey(), f.getValue());
       });
     } // anything else is reported by the parser, with the field named
   }
 
   static NodeConfig parse(JsonNode tree, String source) throws ConfigException {
-    if (tree instanceof ObjectNode root) fillTuningDefaults(root);
+    if (tree instanceof ObjectNode root) fillDefaults(root);
     NodeConfig config;
     try {
       config = MAPPER.treeToValue(tree, NodeConfig.class);
@@ -215,6 +244,13 @@ public record NodeConfig(
     if (tuning.maxEntriesPerAppend() < 1) {
       fail(source, "tuning.maxEntriesPerAppend", "must be >= 1");
     }
+    if (requestIds.retentionMs() < 1) fail(source, "requestIds.retentionMs", "must be >= 1");
+    if (requestIds.gatewayRetentionMs() < 1) {
+      fail(source, "requestIds.gatewayRetentionMs", "must be >= 1");
+    }
+    if (requestIds.maxMemoryBytes() < 0) {
+      fail(source, "requestIds.maxMemoryBytes", "must be >= 0");
+    }
   }
 
   private static void checkPort(String source, String field, int port) throws ConfigException {
@@ -228,11 +264,11 @@ public record NodeConfig(
   /** A copy with other ports (tests bind port 0 and learn the real ones). */
   public NodeConfig withMembers(List<Member> newMembers) {
     return new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, newMembers, clusterToken, tickMs,
-        electionTicks, heartbeatTicks, limits, tuning);
+        electionTicks, heartbeatTicks, limits, tuning, requestIds);
   }
 
   public NodeConfig withNodeId(int id, String newDataDir) {
     return new NodeConfig(id, newDataDir, bindHost, gatewayPort, members, clusterToken, tickMs,
-        electionTicks, heartbeatTicks, limits, tuning);
+        electionTicks, heartbeatTicks, limits, tuning, requestIds);
   }
 }

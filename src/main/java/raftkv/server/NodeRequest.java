@@ -13,8 +13,12 @@ import raftkv.kv.KvCommand;
  */
 public sealed interface NodeRequest {
 
-  /** Propose a write; the reply comes once it is committed and applied on this node. */
-  record Write(KvCommand command) implements NodeRequest {}
+  /**
+   * Propose a write; the reply comes once it is committed and applied on this node.
+   *
+   * @param keepIdMs how long the command's request id (if any) is remembered once applied
+   */
+  record Write(KvCommand command, long keepIdMs) implements NodeRequest {}
 
   /** Read one key; linearizable reads go through ReadIndex, stale ones read local state. */
   record Read(String key, boolean linearizable) implements NodeRequest {}

@@ -7,21 +7,23 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
-import raftkv.node.NodeDriver;
+import raftkv.kv.LoggedCommand;
+import raftkv.node.Failure;
+import raftkv.node.Replica;
+import raftkv.node.Waiter;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
-import raftkv.raft.ReadState;
 import raftkv.raft.Role;
 import raftkv.raft.SoftState;
 import raftkv.storage.AsyncStorage;
@@ -32,41 +34,46 @@ import raftkv.transport.PeerStats;
 import raftkv.transport.Transport;
 
 /**
- * One Raft member on one event loop: it owns the core, the write-ahead log, the transport and
- * the key-value state machine, and drives them with a {@link NodeDriver}. Every field belongs to
- * this verticle's event loop; disk writes run on the storage's own worker and come back here.
+ * One Raft member on one event loop: it owns the write-ahead log, the transport and the
+ * key-value state machine, and runs them as a {@link Replica} (the core, its driver and the
+ * requests waiting on it). Every field belongs to this verticle's event loop; disk writes run on
+ * the storage's own worker and come back here.
  *
- * <p>Front ends talk to it over the local event bus ({@link NodeBus}); a write is answered once
- * its entry is applied here, a linearizable read once a ReadIndex round confirms leadership.
+ * <p>Its front end asks it directly ({@link #channel()}), or in tests over the local event bus
+ * ({@link NodeBus}). A write is answered once its entry is applied here, a linearizable read once
+ * a ReadIndex round confirms leadership.
+ *
+ * <p>When the replica halts (a broken invariant, a failed disk write), the node stops talking to
+ * its peers and answers every request 503, and {@link #onHalt} is told: a node process exits.
  */
-public final class RaftVerticle extends VerticleBase implements NodeDriver.Environment {
+public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftVerticle.class);
 
-  private record PendingWrite(long term, NodeReply reply) {}
-
-  private record PendingRead(NodeRequest request, NodeReply reply) {}
-
   private final NodeConfig config;
   private final StorageOptions storageOptions;
+  private final KvStateMachine kv = new KvStateMachine();
+  private Consumer<Throwable> onHalt = cause -> { };
   private AsyncStorage storage;
   private Transport transport;
-  private RaftNode raft;
-  private NodeDriver driver;
-  private final KvStateMachine kv = new KvStateMachine();
+  private Replica<KvResult> replica;
   private MessageConsumer<Object> consumer;
-  private long ticker;
+  private long ticker = -1;
   private boolean processScheduled;
-  private boolean failed;
-  private boolean stopped;
-
-  private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
-  private final Map<Long, PendingRead> pendingReads = new HashMap<>();
-  private long nextReadContext = 1;
+  private boolean stopping;
 
   public RaftVerticle(NodeConfig config, StorageOptions storageOptions) {
     this.config = config;
     this.storageOptions = storageOptions;
+  }
+
+  /**
+   * What to do once the node has halted (after it has logged why, failed its waiting requests
+   * and closed its Raft port); called on the node's event loop. A node process exits.
+   */
+  public RaftVerticle onHalt(Consumer<Throwable> action) {
+    this.onHalt = action;
+    return this;
   }
 
   /** The Raft port actually bound (useful when the configuration says 0). */
@@ -88,19 +95,27 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
               config.tuning().groupCommit());
           return storage.load();
         })
-        .compose(this::startRaft)
+        .map(this::startReplica)
         .compose(v -> Transport.start(vertx, config, this::receive))
         .map(t -> {
           transport = t;
           consumer = vertx.eventBus().consumer(NodeBus.address(config.nodeId()), this::handle);
           ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
           LOG.info("node {} started: term {}, log up to {}, raft port {}", config.nodeId(),
-              raft.term(), raft.log().lastIndex(), t.port());
+              replica.raft().term(), replica.raft().log().lastIndex(), t.port());
           return null;
-        });
+        })
+        .recover(this::failedToStart);
   }
 
-  private Future<Void> startRaft(Recovered recovered) {
+  /** A failed start gets no {@link #stop()}: release the data directory, say what went wrong. */
+  private Future<Object> failedToStart(Throwable cause) {
+    Future<Void> closed = storage == null ? Future.succeededFuture() : storage.close();
+    return closed.transform(v -> Future.failedFuture(new IllegalStateException("node "
+        + config.nodeId() + " could not start: " + cause.getMessage(), cause)));
+  }
+
+  private Void startReplica(Recovered recovered) {
     recovered.warnings().forEach(w -> LOG.warn("recovery: {}", w));
     List<Integer> members = config.members().stream().map(NodeConfig.Member::id).toList();
     RaftConfig raftConfig = RaftConfig.defaults(config.nodeId(), members, new SplittableRandom())
@@ -108,17 +123,21 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     raftConfig = raftConfig.withReplicationLimits(config.tuning().maxInflightAppends(),
         config.tuning().maxEntriesPerAppend(), raftConfig.maxBytesPerAppend())
         .withReadBatching(config.tuning().batchReads());
-    raft = new RaftNode(raftConfig, recovered.hardState(), recovered.entries(), 0);
-    driver = new NodeDriver(raft, this);
+    RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.entries(), 0);
+    replica = new Replica<>(raft, this, kv::apply);
     process(); // applies what was committed before the restart
-    return Future.succeededFuture();
+    return null;
   }
 
+  /**
+   * Waiting writes fail as "outcome unknown" (504): their entries are in the log and may commit
+   * under the next leader, so "nothing was written" would invite a second, duplicate write.
+   */
   @Override
   public Future<?> stop() {
-    stopped = true;
+    stopping = true;
     vertx.cancelTimer(ticker);
-    failAllPending(NodeBus.UNAVAILABLE, "node is shutting down");
+    if (replica != null) replica.stop("node " + config.nodeId() + " is shutting down");
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregister
         .compose(v -> transport == null ? Future.succeededFuture() : transport.close())
@@ -128,38 +147,37 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
   // ------------------------------------------------------------------ inputs
 
   private void tick() {
-    if (failed) return;
-    raft.tick();
+    replica.tick();
     scheduleProcess();
   }
 
   private void receive(List<raftkv.raft.Message> messages) {
-    if (failed) return;
-    for (raftkv.raft.Message m : messages) raft.step(m);
+    if (replica == null) return; // only while starting
+    replica.receive(messages);
     scheduleProcess();
   }
 
   /**
-   * Runs the driver once at the end of this event-loop turn, so every proposal, read and message
-   * that arrived in the turn shares one Ready: one batch of appends, one disk write.
+   * Runs the Ready loop once at the end of this event-loop turn, so every proposal, read and
+   * message that arrived in the turn shares one Ready: one batch of appends, one disk write.
    */
   private void scheduleProcess() {
-    if (processScheduled) return;
+    if (processScheduled || replica.halted()) return;
     processScheduled = true;
     context.runOnContext(v -> {
       processScheduled = false;
-      if (!failed) process();
+      process();
     });
   }
 
   /**
-   * Runs the driver, and when committed entries remain to be applied (a long log after a
+   * Runs the Ready loop, and when committed entries remain to be applied (a long log after a
    * restart arrives in slices), runs it again in a later turn: other events are served between
    * slices, and the loop never blocks for the whole log.
    */
   private void process() {
-    driver.process();
-    if (!failed && raft.hasCommittedToApply()) scheduleProcess();
+    replica.process();
+    if (replica.hasCommittedToApply()) scheduleProcess();
   }
 
   /**
@@ -183,61 +201,102 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     serve(message.body(), NodeReply.to(message));
   }
 
-  private void serve(Object body, NodeReply message) {
-    if (failed) {
-      message.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " stopped after a disk error");
-      return;
-    }
-    if (stopped) {
-      message.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
-      return;
-    }
-    if (body instanceof NodeRequest.Write write) {
-      propose(write, message);
+  private void serve(Object body, NodeReply reply) {
+    if (replica == null || replica.halted()) {
+      reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " has stopped after an"
+          + " internal error (see its log)");
+    } else if (stopping) {
+      reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
+    } else if (body instanceof NodeRequest.Write write) {
+      propose(write, reply);
     } else if (body instanceof NodeRequest.Read read) {
-      read(read, read.linearizable(), message);
+      read(read, read.linearizable(), reply);
     } else if (body instanceof NodeRequest.Range range) {
-      read(range, range.linearizable(), message);
+      read(range, range.linearizable(), reply);
     } else if (body instanceof NodeRequest.Status status) {
-      message.reply(status(status.withDigest()));
+      reply.reply(status(status.withDigest()));
     } else {
-      message.fail(400, "unknown request " + body);
+      reply.fail(400, "unknown request " + body);
     }
   }
 
-  private void propose(NodeRequest.Write write, NodeReply message) {
-    if (raft.role() != Role.LEADER) {
-      message.fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
+  private void propose(NodeRequest.Write write, NodeReply reply) {
+    if (replica.raft().role() != Role.LEADER) {
+      reply.fail(NodeBus.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
       return;
     }
-    long index = raft.propose(write.command().encode());
-    pendingWrites.put(index, new PendingWrite(raft.term(), message));
+    String requestId = write.command().requestId();
+    if (requestId != null && !kv.remembersRequestId(requestId)
+        && kv.requestIdBytes() >= config.requestIds().maxMemoryBytes()) {
+      reply.fail(NodeBus.OVERLOADED, "node " + config.nodeId() + " remembers as many request ids"
+          + " as it may (about " + kv.requestIdBytes() / (1 << 20) + " MiB, requestIds."
+          + "maxMemoryBytes) and forgets none before its retention ends");
+      return;
+    }
+    String command = LoggedCommand.stamp(write.command(), System.currentTimeMillis(),
+        write.keepIdMs()).encode();
+    if (!replica.propose(command, answerWrite(reply))) {
+      reply.fail(NodeBus.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+      return;
+    }
     scheduleProcess();
   }
 
-  private void read(NodeRequest request, boolean linearizable, NodeReply message) {
+  private void read(NodeRequest request, boolean linearizable, NodeReply reply) {
     if (!linearizable) {
-      message.reply(answerRead(request));
+      reply.reply(answerRead(request));
       return;
     }
-    long context = nextReadContext++;
-    if (!raft.readIndex(context)) {
-      message.fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
+    Waiter<Void> waiter = new Waiter<>() {
+      @Override
+      public void succeeded(Void ignored) {
+        reply.reply(answerRead(request));
+      }
+
+      @Override
+      public void failed(Failure failure, String why) {
+        failWith(reply, failure, why);
+      }
+    };
+    if (!replica.read(waiter)) {
+      reply.fail(NodeBus.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
       return;
     }
-    pendingReads.put(context, new PendingRead(request, message));
     scheduleProcess();
+  }
+
+  private Waiter<KvResult> answerWrite(NodeReply reply) {
+    return new Waiter<>() {
+      @Override
+      public void succeeded(KvResult result) {
+        reply.reply(result);
+      }
+
+      @Override
+      public void failed(Failure failure, String why) {
+        failWith(reply, failure, why);
+      }
+    };
+  }
+
+  private void failWith(NodeReply reply, Failure failure, String why) {
+    switch (failure) {
+      case NOT_LEADER -> reply.fail(NodeBus.NOT_LEADER,
+          Integer.toString(replica.raft().leaderId()));
+      case NOT_APPLIED, UNAVAILABLE -> reply.fail(NodeBus.UNAVAILABLE, why);
+      case OUTCOME_UNKNOWN -> reply.fail(NodeBus.OUTCOME_UNKNOWN, why);
+    }
   }
 
   private Object answerRead(NodeRequest request) {
     if (request instanceof NodeRequest.Read read) {
-      return new ReadReply(kv.get(read.key()).orElse(null));
+      return new ReadReply(kv.get(read.key()).orElse(null), kv.appliedIndex());
     }
     NodeRequest.Range range = (NodeRequest.Range) request;
-    return new RangeReply(kv.range(range.prefix(), range.limit()));
+    return new RangeReply(kv.range(range.prefix(), range.limit()), kv.appliedIndex());
   }
 
-  // ------------------------------------------------------------------ NodeDriver.Environment
+  // ------------------------------------------------------------------ Replica.Host
 
   @Override
   public void send(raftkv.raft.Message message) {
@@ -250,67 +309,40 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
     storage.persist(hardState, entries).onComplete(done -> {
       if (done.succeeded()) {
         onDurable.run();
-        if (raft.hasCommittedToApply()) scheduleProcess();
+        if (replica.hasCommittedToApply()) scheduleProcess();
       } else {
-        failNode(done.cause());
+        replica.halt(done.cause(), "writing its log");
       }
     });
   }
 
   @Override
-  public void apply(Entry entry) {
-    KvResult result = kv.apply(entry);
-    PendingWrite pending = pendingWrites.remove(entry.index());
-    if (pending == null) return;
-    if (pending.term() == entry.term()) {
-      pending.reply().reply(result);
-    } else {
-      // another leader's entry took this index: ours can never commit
-      pending.reply().fail(NodeBus.UNAVAILABLE, "leadership changed; the write was not applied");
-    }
-  }
-
-  @Override
-  public void readReady(ReadState read) {
-    PendingRead pending = pendingReads.remove(read.context());
-    if (pending != null) pending.reply().reply(answerRead(pending.request()));
-  }
-
-  @Override
-  public void readAborted(long context) {
-    PendingRead pending = pendingReads.remove(context);
-    if (pending != null) {
-      pending.reply().fail(NodeBus.NOT_LEADER, Integer.toString(raft.leaderId()));
-    }
-  }
-
-  @Override
-  public void softStateChanged(SoftState previous, SoftState current) {
+  public void roleChanged(SoftState previous, SoftState current) {
     LOG.info("node {}: {} -> {} in term {}, leader {}", config.nodeId(), previous.role(),
         current.role(), current.term(), current.leaderId());
-    if (previous.role() == Role.LEADER && current.role() != Role.LEADER) {
-      // hashicorp/raft's ErrLeadershipLost: these may or may not commit
-      pendingWrites.values().forEach(p -> p.reply().fail(NodeBus.OUTCOME_UNKNOWN,
-          "leadership lost while the write was in flight; retry with the same X-Request-Id"));
-      pendingWrites.clear();
-    }
   }
 
-  private void failNode(Throwable cause) {
-    if (failed) return;
-    failed = true;
+  /**
+   * Says what happened and what to do, then stops talking to peers: a halted node must not vote
+   * or acknowledge, and a peer that cannot connect treats it as down.
+   */
+  @Override
+  public void halted(Throwable cause, String during) {
     vertx.cancelTimer(ticker);
-    LOG.error("node {} stops: writing its log failed ({}). Nothing unsynced was acknowledged. "
-        + "Check the disk under {} and restart the node.", config.nodeId(), cause.toString(),
-        config.dataDir());
-    failAllPending(NodeBus.OUTCOME_UNKNOWN, "the node's disk failed");
-  }
-
-  private void failAllPending(int code, String why) {
-    pendingWrites.values().forEach(p -> p.reply().fail(code, why));
-    pendingWrites.clear();
-    pendingReads.values().forEach(p -> p.reply().fail(NodeBus.UNAVAILABLE, why));
-    pendingReads.clear();
+    if (cause instanceof IOException) {
+      LOG.error("node {} stops: {} failed ({}). Nothing unsynced was acknowledged. Check the disk"
+          + " under {} and restart the node: it recovers what its disk holds.", config.nodeId(),
+          during, cause.toString(), config.dataDir(), cause);
+    } else {
+      LOG.error("node {} stops: an internal error while {}: {}. Its state was not changed any"
+          + " further and nothing more was sent. Restart the node: it recovers from its data"
+          + " directory, which holds only what was made durable. If it stops again the same way,"
+          + " keep {} and this log for the developers, and replace the node's data with a copy"
+          + " of a healthy member's.", config.nodeId(), during, cause.toString(),
+          config.dataDir(), cause);
+    }
+    Future<Void> closed = transport == null ? Future.succeededFuture() : transport.close();
+    closed.onComplete(v -> onHalt.accept(cause));
   }
 
   // ------------------------------------------------------------------ status
@@ -328,6 +360,7 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
   }
 
   private JsonObject status(boolean withDigest) {
+    RaftNode raft = replica.raft();
     JsonObject out = new JsonObject()
         .put("nodeId", config.nodeId())
         .put("role", raft.role().name())
@@ -350,7 +383,10 @@ public final class RaftVerticle extends VerticleBase implements NodeDriver.Envir
       raft.matchIndexes().forEach((id, match) -> followers.put(Integer.toString(id),
           new JsonObject().put("matchIndex", match)));
       out.put("followers", followers);
+      out.put("followerLogRegressions", raft.followerLogRegressions());
     }
+    out.put("requestIds", new JsonObject().put("count", kv.requestIdCount())
+        .put("bytes", kv.requestIdBytes()));
     AsyncStorage.Stats s = storage.stats();
     out.put("storage", new JsonObject().put("persists", s.persists()).put("fsyncs", s.logSyncs())
         .put("entriesWritten", s.entries()));

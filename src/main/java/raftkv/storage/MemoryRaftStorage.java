@@ -7,41 +7,62 @@ import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 
 /**
- * A {@link RaftStorage} in memory, for tests and the simulator, with a model of what a crash
- * keeps.
+ * A {@link RaftStorage} in memory, for tests and the simulator, with a model of what the
+ * operating system keeps when a process dies and when the power fails.
  *
- * <p>It keeps the durable log (as of the last {@link #sync()}) apart from the appends made since.
- * A crash ({@link #crash(SplittableRandom)}) keeps the durable log plus the effect of a random
- * prefix of those later appends, the last of them possibly cut short after its truncation (as
- * {@link FileRaftStorage} makes a truncation durable before writing after it). So a crash never
- * shows an entry that was not appended, and never loses a synced entry unless a later append
- * truncated it. The hard state is saved durably and atomically by {@link #saveHardState}: after a
- * crash it is the last one saved, never a mix.
+ * <p>It keeps two views, as a machine does. What a reader sees: every append and the last hard
+ * state, whether synced or still in the page cache. What survives a power loss: the log as of the
+ * last {@link #sync()}, and the hard state as of the last save that finished.
  *
- * <p>A clean restart ({@link #reopen()}) keeps everything, as the operating system keeps the
- * files a process wrote when it exits or is killed; the appends stay unsynced, so a later crash
- * can still lose them.
+ * <ul>
+ *   <li>{@link #kill}: the process dies (SIGKILL, a crash); the machine lives on, and so does the
+ *       page cache. The next process reads back everything, synced or not, and a hard state whose
+ *       save was cut short after its rename but before its directory fsync.
+ *   <li>{@link #powerLoss}: the page cache is gone. The durable log survives with a random prefix
+ *       of the appends made since the last sync, the last of them possibly cut short after its
+ *       truncation (as {@link FileRaftStorage} makes a truncation durable before writing after
+ *       it); the hard state is the last one saved durably.
+ * </ul>
+ *
+ * <p>{@link #load()} makes what it returns durable before returning it, as {@link
+ * FileRaftStorage#load()} does: a restarted node may promise anything it recovered. Built with
+ * {@code trustRecovered} (a sabotage, to prove the simulator notices) it does not, and data a
+ * killed process left in the page cache stays one power loss away from vanishing.
  */
 public final class MemoryRaftStorage implements RaftStorage {
 
-  private final List<Entry> durable;
+  private final boolean trustRecovered;
+  // What a reader sees: disk and page cache.
   private final List<Entry> log;
-  private final List<List<Entry>> unsynced;
   private HardState hardState;
+  // What survives a power loss.
+  private final List<Entry> durableLog;
+  private final List<List<Entry>> unsynced; // appends since the last sync, oldest first
+  private HardState durableHardState;
   private boolean loaded;
   private boolean closed;
 
   /** An empty storage, as a fresh data directory. */
   public MemoryRaftStorage() {
-    this(List.of(), List.of(), List.of(), HardState.EMPTY);
+    this(false);
   }
 
-  private MemoryRaftStorage(List<Entry> durable, List<Entry> log, List<List<Entry>> unsynced,
-      HardState hardState) {
-    this.durable = new ArrayList<>(durable);
+  /**
+   * An empty storage; with {@code trustRecovered}, {@link #load()} skips making what it recovers
+   * durable (a sabotage: see the class comment).
+   */
+  public MemoryRaftStorage(boolean trustRecovered) {
+    this(trustRecovered, List.of(), HardState.EMPTY, List.of(), List.of(), HardState.EMPTY);
+  }
+
+  private MemoryRaftStorage(boolean trustRecovered, List<Entry> log, HardState hardState,
+      List<Entry> durableLog, List<List<Entry>> unsynced, HardState durableHardState) {
+    this.trustRecovered = trustRecovered;
     this.log = new ArrayList<>(log);
-    this.unsynced = new ArrayList<>(unsynced);
     this.hardState = hardState;
+    this.durableLog = new ArrayList<>(durableLog);
+    this.unsynced = new ArrayList<>(unsynced);
+    this.durableHardState = durableHardState;
   }
 
   @Override
@@ -49,6 +70,10 @@ public final class MemoryRaftStorage implements RaftStorage {
     checkOpen();
     if (loaded) throw new IllegalStateException("load() was already called");
     loaded = true;
+    if (!trustRecovered) {
+      sync();
+      durableHardState = hardState;
+    }
     List<String> warnings = new ArrayList<>();
     HardState state = AppendRules.clampCommit(hardState, lastIndex(), warnings);
     return new Recovered(state, log, warnings);
@@ -68,13 +93,14 @@ public final class MemoryRaftStorage implements RaftStorage {
   public void saveHardState(HardState state) {
     checkLoaded();
     hardState = state;
+    durableHardState = state;
   }
 
   @Override
   public void sync() {
     checkLoaded();
-    durable.clear();
-    durable.addAll(log);
+    durableLog.clear();
+    durableLog.addAll(log);
     unsynced.clear();
   }
 
@@ -89,12 +115,34 @@ public final class MemoryRaftStorage implements RaftStorage {
   }
 
   /**
-   * The storage a restart after a crash (power loss) finds: the durable log plus a random prefix
-   * of the unsynced appends (see the class comment), and the last saved hard state. This
+   * The storage the next process finds after this one is killed: everything it wrote, the
+   * unsynced appends still unsynced. This instance is left as it was; the new one needs {@link
+   * #load()}.
+   *
+   * @param hardStateBeingSaved a hard state whose save was under way when the process died, or
+   *     null; it is visible to the next process, though not durable, if the kill came after its
+   *     rename (decided by {@code random})
+   */
+  public MemoryRaftStorage kill(HardState hardStateBeingSaved, SplittableRandom random) {
+    HardState visible = hardStateBeingSaved != null && random.nextBoolean()
+        ? hardStateBeingSaved
+        : hardState;
+    return new MemoryRaftStorage(trustRecovered, log, visible, durableLog, unsynced,
+        durableHardState);
+  }
+
+  /** As {@link #kill(HardState, SplittableRandom)} with no hard state save under way. */
+  public MemoryRaftStorage kill() {
+    return kill(null, null);
+  }
+
+  /**
+   * The storage a restart after a power loss finds: the durable log plus a random prefix of the
+   * unsynced appends (see the class comment), and the last durably saved hard state. This
    * instance is left as it was; the new one needs {@link #load()}.
    */
-  public MemoryRaftStorage crash(SplittableRandom random) {
-    List<Entry> survived = new ArrayList<>(durable);
+  public MemoryRaftStorage powerLoss(SplittableRandom random) {
+    List<Entry> survived = new ArrayList<>(durableLog);
     int whole = random.nextInt(unsynced.size() + 1);
     for (List<Entry> batch : unsynced.subList(0, whole)) {
       applyAppend(survived, batch);
@@ -107,22 +155,38 @@ public final class MemoryRaftStorage implements RaftStorage {
         survived.addAll(torn.subList(0, written));
       }
     }
-    return new MemoryRaftStorage(survived, survived, List.of(), hardState);
+    return new MemoryRaftStorage(trustRecovered, survived, durableHardState, survived, List.of(),
+        durableHardState);
   }
 
-  /** The storage a restart after a clean exit (or a kill) finds: everything, still unsynced. */
-  public MemoryRaftStorage reopen() {
-    return new MemoryRaftStorage(durable, log, unsynced, hardState);
+  /**
+   * The worst power loss: none of the writes since the last sync reached the disk (what {@link
+   * #powerLoss} does with the unluckiest draw). For tests that need that exact outcome.
+   */
+  public MemoryRaftStorage powerLossOfEverythingUnsynced() {
+    return new MemoryRaftStorage(trustRecovered, durableLog, durableHardState, durableLog,
+        List.of(), durableHardState);
   }
 
-  /** Every entry appended so far, synced or not. */
+  /** Every entry appended so far, synced or not: what a reader sees. */
   public List<Entry> entries() {
     return List.copyOf(log);
   }
 
-  /** The entries a crash cannot lose: the log as of the last sync. */
+  /** The entries a power loss cannot lose: the log as of the last sync. */
   public List<Entry> syncedEntries() {
-    return List.copyOf(durable);
+    return List.copyOf(durableLog);
+  }
+
+  /** Whether a power loss now would keep {@code entry} at its index (O(1), for checkers). */
+  public boolean durablyHolds(Entry entry) {
+    long i = entry.index();
+    return i <= durableLog.size() && durableLog.get((int) i - 1).equals(entry);
+  }
+
+  /** The hard state a power loss cannot lose. */
+  public HardState durableHardState() {
+    return durableHardState;
   }
 
   private static void applyAppend(List<Entry> target, List<Entry> batch) {

@@ -19,7 +19,12 @@ import raftkv.raft.HardState;
  */
 public interface RaftStorage extends AutoCloseable {
 
-  /** Reads everything back at start (recovery). Call once, before anything else. */
+  /**
+   * Reads everything back at start (recovery) and makes it durable before returning it: what a
+   * killed process wrote but never synced is still readable from the page cache, and a node
+   * that treated it as on disk could acknowledge entries a later power loss takes away. Call
+   * once, before anything else.
+   */
   Recovered load() throws IOException;
 
   /**

@@ -85,6 +85,10 @@ public final class RaftRpcServer {
         .connectionHandler(connection -> connection.exceptionHandler(rpc::connectionFailed))
         .exceptionHandler(rpc::connectionFailed)
         .listen(config.self().raftPort(), config.bindHost())
+        .recover(cause -> Future.failedFuture(new IllegalStateException("cannot take Raft RPCs on "
+            + config.bindHost() + ":" + config.self().raftPort() + " (" + cause.getMessage()
+            + "): check that no other process uses the port and that bindHost is an address of"
+            + " this machine", cause)))
         .map(server -> {
           rpc.server = server;
           LOG.info("node {} takes Raft RPCs on {}:{}", rpc.nodeId, config.bindHost(),

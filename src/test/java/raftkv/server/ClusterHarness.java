@@ -40,6 +40,8 @@ final class ClusterHarness implements AutoCloseable {
   private final List<Member> members = new ArrayList<>();
   private final Map<Integer, NodeConfig> configs = new TreeMap<>();
   private final Map<Integer, Vertx> running = new HashMap<>();
+  /** Why each node halted, if one did (a node process would exit; here the test looks). */
+  final Map<Integer, Throwable> halts = new java.util.concurrent.ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(1))
@@ -47,16 +49,24 @@ final class ClusterHarness implements AutoCloseable {
 
   /** Configures (does not start) nodes 1..n with data under {@code root}. */
   ClusterHarness(int n, Path root) {
+    this(n, root, NodeConfig.RequestIds.DEFAULTS);
+  }
+
+  /** As {@link #ClusterHarness(int, Path)}, with other exactly-once settings. */
+  ClusterHarness(int n, Path root, NodeConfig.RequestIds requestIds) {
     for (int id = 1; id <= n; id++) members.add(new Member(id, HOST, freePort(), freePort()));
     for (Member m : members) {
       configs.put(m.id(), new NodeConfig(m.id(), root.resolve("node" + m.id()).toString(), HOST, 0,
           List.copyOf(members), TOKEN, TICK_MS, 10, 2, LIMITS,
-          NodeConfig.Tuning.DEFAULTS));
+          NodeConfig.Tuning.DEFAULTS, requestIds));
     }
   }
 
   static ClusterHarness started(int n, Path root) {
-    ClusterHarness cluster = new ClusterHarness(n, root);
+    return started(new ClusterHarness(n, root));
+  }
+
+  static ClusterHarness started(ClusterHarness cluster) {
     try {
       for (int id : cluster.configs.keySet()) cluster.start(id);
     } catch (RuntimeException e) {
@@ -74,7 +84,7 @@ final class ClusterHarness implements AutoCloseable {
    * A port that is free now and below Linux's ephemeral range (32768+): a port the OS hands out
    * to some outgoing connection meanwhile cannot then take it before a restarted node rebinds it.
    */
-  private static int freePort() {
+  static int freePort() {
     for (int attempt = 0; attempt < 1_000; attempt++) {
       int port = NEXT_PORT.getAndIncrement();
       if (port >= 32_000) NEXT_PORT.set(20_000);
@@ -86,6 +96,13 @@ final class ClusterHarness implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no free port between 20000 and 32000");
+  }
+
+  /** The same configuration with another data directory. */
+  static NodeConfig withDataDir(NodeConfig c, String dataDir) {
+    return new NodeConfig(c.nodeId(), dataDir, c.bindHost(), c.gatewayPort(), c.members(),
+        c.clusterToken(), c.tickMs(), c.electionTicks(), c.heartbeatTicks(), c.limits(),
+        c.tuning(), c.requestIds());
   }
 
   NodeConfig config(int id) {
@@ -106,7 +123,8 @@ final class ClusterHarness implements AutoCloseable {
     NodeConfig config = config(id);
     Vertx vertx = Vertx.vertx();
     running.put(id, vertx);
-    RaftVerticle node = new RaftVerticle(config, StorageOptions.defaults());
+    RaftVerticle node = new RaftVerticle(config, StorageOptions.defaults())
+        .onHalt(cause -> halts.put(id, cause));
     vertx.deployVerticle(node)
         .compose(d -> vertx.deployVerticle(new FrontEndVerticle(config, node.channel())))
         .timeout(10, TimeUnit.SECONDS).await();
@@ -234,6 +252,14 @@ final class ClusterHarness implements AutoCloseable {
     return send(id, "DELETE", uri, null);
   }
 
+  /** Sends without waiting for the answer. */
+  java.util.concurrent.CompletableFuture<Reply> sendAsync(int id, String method, String uri,
+      String body, String... headers) {
+    return http.sendAsync(request(member(id).clientPort(), method, uri,
+            body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers),
+        HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> new Reply(r.statusCode(), r));
+  }
+
   Reply send(int id, String method, String uri, String body, String... headers) {
     return sendTo(member(id).clientPort(), method, uri,
         body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers);
@@ -241,13 +267,9 @@ final class ClusterHarness implements AutoCloseable {
 
   /** Sends to {@code port} on this host; the URI goes as given. */
   Reply sendTo(int port, String method, String uri, byte[] body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + uri))
-        .timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(body));
-    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
     try {
-      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r = http.send(request(port, method, uri, body, headers),
+          HttpResponse.BodyHandlers.ofByteArray());
       return new Reply(r.statusCode(), r);
     } catch (IOException e) {
       throw new IllegalStateException(method + " " + uri + " on port " + port + ": " + e, e);
@@ -255,6 +277,16 @@ final class ClusterHarness implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
+  }
+
+  private static HttpRequest request(int port, String method, String uri, byte[] body,
+      String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + uri))
+        .timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    return b.build();
   }
 
   /** Asserts a 200 and returns the revision it carries. */

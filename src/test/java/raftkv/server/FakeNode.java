@@ -118,10 +118,10 @@ final class FakeNode {
       return store.apply(new Entry(++lastIndex, term, write.command().encode()));
     }
     if (request instanceof NodeRequest.Read read) {
-      return new ReadReply(store.get(read.key()).orElse(null));
+      return new ReadReply(store.get(read.key()).orElse(null), store.appliedIndex());
     }
     NodeRequest.Range range = (NodeRequest.Range) request;
-    return new RangeReply(store.range(range.prefix(), range.limit()));
+    return new RangeReply(store.range(range.prefix(), range.limit()), store.appliedIndex());
   }
 
   private JsonObject status() {

@@ -144,25 +144,46 @@ class FrontEndGatewayTest {
   }
 
   @Test
-  void aWriteOfUnknownFateIsRetriedOnlyWithARequestId(Vertx vertx) {
+  void everyWriteGoesOutWithARequestIdSoAWriteOfUnknownFateIsRetriedUnderIt(Vertx vertx) {
     Client gateway = cluster(vertx, 1);
 
     node(1).failNext(NodeBus.OUTCOME_UNKNOWN);
-    assertError(gateway.put("/v1/kv/a", "1"), 504, "X-Request-Id");
-    assertThat(node(1).writes()).hasSize(1);
+    assertThat(gateway.put("/v1/kv/a", "1").status()).isEqualTo(200);
+    List<NodeRequest.Write> sent = writesTo(node(1));
+    assertThat(sent).hasSize(2);
+    String madeUp = sent.get(0).command().requestId();
+    assertThat(madeUp).as("an id the gateway made up").startsWith("gw-");
+    assertThat(sent.get(1)).as("the retry is the same request").isEqualTo(sent.get(0));
+    assertThat(sent.get(0).keepIdMs()).as("remembered only as long as the gateway retries")
+        .isEqualTo(NodeConfig.RequestIds.DEFAULTS.gatewayRetentionMs());
+
+    gateway.put("/v1/kv/b", "2");
+    assertThat(writesTo(node(1)).get(2).command().requestId()).isNotEqualTo(madeUp);
 
     node(1).failNext(NodeBus.OUTCOME_UNKNOWN);
     Reply withId = gateway.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("2"),
         "X-Request-Id", "w-1");
     assertThat(withId.status()).isEqualTo(200);
-    assertThat(node(1).writes()).hasSize(3);
-    assertThat(node(1).writes().get(1)).isEqualTo(node(1).writes().get(2));
+    sent = writesTo(node(1));
+    assertThat(sent).hasSize(5);
+    assertThat(sent.get(4)).isEqualTo(sent.get(3));
+    assertThat(sent.get(4).command().requestId()).isEqualTo("w-1");
+    assertThat(sent.get(4).keepIdMs()).as("a client's own id: the full retention")
+        .isEqualTo(NodeConfig.RequestIds.DEFAULTS.retentionMs());
+  }
 
-    // once a try's fate is unknown, a later "nothing written" must not be passed on as such
+  @Test
+  void onceATrysFateIsUnknownTheAnswerIsNever503(Vertx vertx) {
+    Client gateway = cluster(vertx, 1);
     node(1).failNext(NodeBus.OUTCOME_UNKNOWN);
-    node(1).failNext(NodeBus.UNAVAILABLE);
-    assertError(gateway.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("3"),
-        "X-Request-Id", "w-2"), 504, "may or may not");
+    for (int i = 1; i < GatewayDispatcher.MAX_ATTEMPTS; i++) node(1).failNext(NodeBus.UNAVAILABLE);
+
+    assertError(gateway.put("/v1/kv/a", "3"), 504, "may or may not");
+  }
+
+  private static List<NodeRequest.Write> writesTo(FakeNode node) {
+    return node.received.stream().filter(r -> r instanceof NodeRequest.Write)
+        .map(r -> (NodeRequest.Write) r).toList();
   }
 
   @Test

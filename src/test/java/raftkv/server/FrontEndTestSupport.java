@@ -49,12 +49,12 @@ final class FrontEndTestSupport {
 
   static NodeConfig nodeConfig(int nodeId, List<Member> members, Limits limits) {
     return new NodeConfig(nodeId, "data/node" + nodeId, HOST, 0, members, "token", 50, 10, 2,
-        limits, NodeConfig.Tuning.DEFAULTS);
+        limits, NodeConfig.Tuning.DEFAULTS, NodeConfig.RequestIds.DEFAULTS);
   }
 
   static NodeConfig gatewayConfig(List<Member> members, Limits limits) {
     return new NodeConfig(0, "", HOST, 0, members, "token", 50, 10, 2, limits,
-        NodeConfig.Tuning.DEFAULTS);
+        NodeConfig.Tuning.DEFAULTS, NodeConfig.RequestIds.DEFAULTS);
   }
 
   static FrontEndVerticle deploy(Vertx vertx, NodeConfig config) {

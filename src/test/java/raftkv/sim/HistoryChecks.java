@@ -31,11 +31,18 @@ final class HistoryChecks {
   }
 
   private static Operation<KvInput, KvOutput> toOperation(History.Op op) {
-    KvInput input = op.kind == History.Kind.PUT
-        ? new KvInput.Put(op.key, op.value)
-        : new KvInput.Get(op.key);
+    KvInput input = switch (op.kind) {
+      case PUT -> new KvInput.Put(op.key, op.value);
+      case GET -> new KvInput.Get(op.key);
+      case DELETE -> new KvInput.Delete(op.key);
+      case CAS -> new KvInput.Cas(op.key, op.expected, op.value);
+    };
     if (op.returnTime == History.Op.UNKNOWN) return Operation.pending(op.client, input, op.callTime);
-    KvOutput output = op.kind == History.Kind.PUT ? KvOutput.OK : KvOutput.read(op.value);
+    KvOutput output = switch (op.kind) {
+      case PUT, DELETE -> KvOutput.OK;
+      case GET -> KvOutput.read(op.value);
+      case CAS -> KvOutput.swapped(op.swapped);
+    };
     return Operation.completed(op.client, input, output, op.callTime, op.returnTime);
   }
 }

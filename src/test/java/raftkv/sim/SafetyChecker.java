@@ -4,9 +4,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import raftkv.raft.AppendEntriesResponse;
 import raftkv.raft.Entry;
+import raftkv.raft.HardState;
+import raftkv.raft.Message;
 import raftkv.raft.RaftLog;
 import raftkv.raft.RaftNode;
+import raftkv.raft.RequestVoteResponse;
+import raftkv.storage.MemoryRaftStorage;
 
 /**
  * The safety properties of Raft (Figure 3), checked as the simulation runs, against one
@@ -16,8 +21,13 @@ import raftkv.raft.RaftNode;
  *   <li>Election safety: at most one leader per term.
  *   <li>Log matching: two entries with the same index and term hold the same command and follow
  *       entries of the same term, so (by induction) the logs are identical up to them.
- *   <li>Leader completeness: a new leader's log holds every entry committed so far.
+ *   <li>Leader completeness: a new leader's log holds every entry committed in an earlier term.
+ *       (A node can still win an old term's election late, its votes held up by a pause: such
+ *       a leader needs none of what later terms committed, and steps down at their first
+ *       message.)
  *   <li>State machine safety: every node applies the same entry at a given index.
+ *   <li>Durable promises: no acknowledgement or vote leaves before its disk holds what it
+ *       promises ({@link #onPromise}).
  * </ul>
  */
 final class SafetyChecker {
@@ -30,10 +40,21 @@ final class SafetyChecker {
   private final List<Entry> committed = new ArrayList<>();
   /** commitTimes.get(i - 1): the logical time ({@link EventQueue#stamp}) index i was first seen committed. */
   private final List<Long> commitTimes = new ArrayList<>();
+  /**
+   * commitTerms.get(i - 1): the term of the node that first knew index i committed, which is
+   * the leader that committed it.
+   */
+  private final List<Long> commitTerms = new ArrayList<>();
   private final EventQueue clock;
+  /** Off only to measure whether a broken node's harm shows without this direct check. */
+  private boolean checkPromises = true;
 
   SafetyChecker(EventQueue clock) {
     this.clock = clock;
+  }
+
+  void checkPromises(boolean on) {
+    checkPromises = on;
   }
 
   List<Entry> committed() {
@@ -71,6 +92,7 @@ final class SafetyChecker {
     }
     RaftLog log = node.log();
     for (Entry c : committed) {
+      if (commitTerms.get((int) c.index() - 1) >= node.term()) continue;
       if (log.termAt(c.index()) != c.term()) {
         throw new SimulationFailure("leader completeness violated: new leader " + node.id()
             + " of term " + node.term() + " lacks committed entry " + c + " (has term "
@@ -79,7 +101,37 @@ final class SafetyChecker {
     }
   }
 
-  void onApply(int nodeId, Entry entry) {
+  /**
+   * Durability before promises (Figure 2: "updated on stable storage before responding to
+   * RPCs"): when an acknowledgement or a vote leaves, what it promises is on the node's disk,
+   * where a power loss cannot take it. An acknowledgement of index m in term t promises the
+   * node's log up to m as it is in term t (a later term's leader may replace it, so only an
+   * acknowledgement of the node's current term is checked); a vote in term t, a durable vote
+   * for that candidate in t (or a durable later term, after which the node never votes in t).
+   */
+  void onPromise(RaftNode node, Message message, MemoryRaftStorage disk) {
+    if (!checkPromises) return;
+    if (message instanceof AppendEntriesResponse ack && ack.success() && ack.matchIndex() > 0
+        && ack.term() == node.term()) {
+      Entry promised = node.log().entryAt(ack.matchIndex());
+      if (!disk.durablyHolds(promised)) {
+        throw new SimulationFailure("node " + node.id() + " acknowledges " + promised
+            + " to node " + ack.to() + ", but its disk holds it only in the page cache (or not"
+            + " at all): a power loss now takes it back");
+      }
+    } else if (message instanceof RequestVoteResponse vote && vote.granted() && !vote.preVote()) {
+      HardState durable = disk.durableHardState();
+      boolean kept = durable.term() > vote.term()
+          || (durable.term() == vote.term() && durable.votedFor() == vote.to());
+      if (!kept) {
+        throw new SimulationFailure("node " + node.id() + " grants its vote in term "
+            + vote.term() + " to node " + vote.to() + " but its disk holds " + durable
+            + ": a power loss now, and it could vote again in that term");
+      }
+    }
+  }
+
+  void onApply(int nodeId, long nodeTerm, Entry entry) {
     if (entry.index() <= committed.size()) {
       Entry expected = committed.get((int) entry.index() - 1);
       if (!expected.equals(entry)) {
@@ -87,7 +139,7 @@ final class SafetyChecker {
             + " applies " + entry + " where " + expected + " was committed");
       }
     } else if (entry.index() == committed.size() + 1) {
-      addCommitted(entry);
+      addCommitted(entry, nodeTerm);
     } else {
       throw new SimulationFailure("node " + nodeId + " applies " + entry
           + " before index " + (committed.size() + 1) + " is known committed");
@@ -107,11 +159,12 @@ final class SafetyChecker {
           + " committed at " + shared + " but " + committed.get((int) shared - 1)
           + " was committed there");
     }
-    for (long i = committed.size() + 1; i <= upTo; i++) addCommitted(log.entryAt(i));
+    for (long i = committed.size() + 1; i <= upTo; i++) addCommitted(log.entryAt(i), node.term());
   }
 
-  private void addCommitted(Entry entry) {
+  private void addCommitted(Entry entry, long term) {
     committed.add(entry);
     commitTimes.add(clock.stamp());
+    commitTerms.add(term);
   }
 }

@@ -1,51 +1,63 @@
 package raftkv.sim;
 
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import raftkv.node.NodeDriver;
+import raftkv.kv.KvCommand;
+import raftkv.kv.KvResult;
+import raftkv.kv.KvStateMachine;
+import raftkv.kv.LoggedCommand;
+import raftkv.node.Replica;
+import raftkv.node.Waiter;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 import raftkv.raft.Message;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
-import raftkv.raft.ReadState;
 import raftkv.raft.Role;
+import raftkv.raft.Sabotage;
 import raftkv.raft.SoftState;
-import raftkv.storage.MemoryRaftStorage;
 import raftkv.storage.Recovered;
 
 /**
- * One simulated server: the real {@link RaftNode} and {@link NodeDriver}, a
- * {@link MemoryRaftStorage} (unsynced writes lost or torn in a crash), and
- * a minimal key-value state machine ("put key value" commands). A crash loses everything but the
- * disk; a restart rebuilds the node from the disk alone.
+ * One simulated server, running what a production node runs: the {@link Replica} (the real
+ * core, driver and pending-request bookkeeping) over the real {@link KvStateMachine}, writing
+ * through a {@link SimDisk} that fsyncs when production does. A kill loses the process but not
+ * the page cache; a power loss loses the page cache too. A restart rebuilds the node from the
+ * disk alone.
  */
-final class SimNode implements NodeDriver.Environment {
+final class SimNode implements Replica.Host {
 
   private final int id;
   private final Simulation sim;
   private final SplittableRandom random;
-  /** The node's disk: the same storage contract as production, with its crash model. */
-  private MemoryRaftStorage disk = new MemoryRaftStorage();
-  private RaftNode raft;
-  private NodeDriver driver;
-  private boolean up;
-  /** Bumped by a crash, so events scheduled by the previous life are ignored. */
-  private int incarnation;
-  private long diskFreeAt;
+  /** Where virtual time 0 is on the nodes' clocks (a stamp of 0 means "not stamped"). */
+  private static final long TIME_ORIGIN_MS = 1_700_000_000_000L;
 
-  private final Map<String, String> kv = new HashMap<>();
-  private long appliedIndex;
-  private final Map<Long, History.Op> pendingPuts = new HashMap<>();
-  private final Map<Long, History.Op> pendingGets = new HashMap<>();
-  private long nextReadContext = 1;
+  private final SimDisk disk;
+  /** How far this node's clock is off. */
+  private final long clockSkewMs;
+  private Replica<KvResult> replica;
+  private KvStateMachine kv = new KvStateMachine();
+  private boolean up;
+  /** Bumped whenever the process dies, so events scheduled by the previous life are ignored. */
+  private int incarnation;
+  /** Frozen (a GC pause, SIGSTOP): what arrives meanwhile waits in {@link #held}, by source. */
+  private boolean paused;
+  private final Map<String, List<Runnable>> held = new LinkedHashMap<>();
 
   SimNode(int id, Simulation sim, SplittableRandom random) {
     this.id = id;
     this.sim = sim;
     this.random = random;
+    this.disk = new SimDisk(sim.clock(), random.split(), sim.options().diskLatencyMaxMs(),
+        sim.sabotage().contains(Sabotage.TRUST_RECOVERED_DATA), this::afterDiskBatch,
+        done -> whenRunning("disk", done));
+    long skew = sim.options().clockSkewMaxMs();
+    this.clockSkewMs = skew == 0 ? 0 : random.nextLong(-skew, skew + 1);
   }
 
   int id() {
@@ -56,16 +68,16 @@ final class SimNode implements NodeDriver.Environment {
     return up;
   }
 
+  boolean isPaused() {
+    return paused;
+  }
+
   RaftNode raft() {
-    return raft;
+    return replica.raft();
   }
 
-  Map<String, String> state() {
+  KvStateMachine state() {
     return kv;
-  }
-
-  long appliedIndex() {
-    return appliedIndex;
   }
 
   void start() {
@@ -74,155 +86,182 @@ final class SimNode implements NodeDriver.Environment {
         .withReplicationLimits(sim.options().maxInflightAppends(),
             sim.options().maxEntriesPerAppend(), 1 << 16).withSabotage(sim.sabotage());
     Recovered recovered = disk.load();
-    raft = new RaftNode(config, recovered.hardState(), recovered.entries(), 0);
-    driver = new NodeDriver(raft, this);
-    kv.clear();
-    appliedIndex = 0;
+    kv = new KvStateMachine();
+    replica = new Replica<>(new RaftNode(config, recovered.hardState(), recovered.entries(), 0),
+        this, this::apply);
     up = true;
     int life = incarnation;
     sim.trace().add("start", "node " + id + " " + recovered.hardState() + " log="
         + recovered.lastIndex());
+    afterInput();
     sim.clock().after(random.nextLong(sim.options().tickMs()), () -> tickLoop(life));
   }
 
-  void crash() {
+  /** The process dies (SIGKILL): the machine, and its page cache, live on. */
+  void kill() {
+    die("killed");
+    disk.kill();
+    sim.trace().add("kill", "node " + id + " reads back log=" + disk.storage().lastIndex()
+        + ", durable " + disk.storage().syncedEntries().size());
+  }
+
+  /** The machine loses power (whether the process was up or not). */
+  void powerLoss() {
+    if (up) die("lost power");
+    disk.powerLoss();
+    sim.trace().add("power", "node " + id + " kept log=" + disk.storage().lastIndex());
+  }
+
+  /** Its clients learn nothing more: a write's outcome is unknown, a read never happened. */
+  private void die(String how) {
     up = false;
+    paused = false;
+    held.clear();
     incarnation++;
-    disk = disk.crash(random); // unsynced appends may survive in part, torn at the end
-    sim.trace().add("crash", "node " + id + " kept log=" + disk.lastIndex());
-    // The client learns nothing: a put's outcome is unknown, a read never happened.
-    pendingPuts.values().forEach(sim::giveUp);
-    pendingGets.values().forEach(sim::giveUp);
-    pendingPuts.clear();
-    pendingGets.clear();
+    replica.stop("node " + id + " " + how);
+  }
+
+  /**
+   * Freezes the process for {@code ms}: no ticks, and every message, client request and disk
+   * completion that arrives waits. On waking it handles them source by source in an arbitrary
+   * order of sources (each source's in the order they came), as an event loop reads one
+   * connection after another, before its next tick.
+   */
+  void pause(long ms) {
+    if (!up || paused) return;
+    paused = true;
+    int life = incarnation;
+    sim.trace().add("pause", "node " + id + " for " + ms + " ms");
+    sim.clock().after(ms, () -> {
+      if (life == incarnation) resume();
+    });
+  }
+
+  void resume() {
+    if (!paused) return;
+    paused = false;
+    List<List<Runnable>> sources = new ArrayList<>(held.values());
+    held.clear();
+    Collections.shuffle(sources, new java.util.Random(random.nextLong()));
+    sim.trace().add("resume", "node " + id + " handles what " + sources.size()
+        + " sources sent meanwhile");
+    int life = incarnation;
+    for (List<Runnable> source : sources) {
+      for (Runnable r : source) {
+        if (life != incarnation || paused) return;
+        r.run();
+      }
+    }
+    sim.clock().after(sim.options().tickMs(), () -> tickLoop(life));
+  }
+
+  /** Runs {@code action} from {@code source} now, or on waking if the process is frozen. */
+  void whenRunning(String source, Runnable action) {
+    if (paused) {
+      held.computeIfAbsent(source, k -> new ArrayList<>()).add(action);
+    } else {
+      action.run();
+    }
   }
 
   private void tickLoop(int life) {
-    if (life != incarnation) return;
-    raft.tick();
+    if (life != incarnation || paused) return; // a frozen node's timer resumes with it
+    replica.tick();
     afterInput();
     sim.clock().after(sim.options().tickMs(), () -> tickLoop(life));
   }
 
   void receive(Message m) {
     if (!up) return;
+    if (paused) {
+      whenRunning("node " + m.from(), () -> receive(m));
+      return;
+    }
     sim.trace().add("recv", m);
-    raft.step(m);
+    long commitBefore = replica.raft().commitIndex();
+    replica.receive(List.of(m));
+    boolean leaderCommitted = replica.raft().role() == Role.LEADER
+        && replica.raft().commitIndex() > commitBefore;
+    if (leaderCommitted && sim.crashedOnCommit(this)) return; // it dies before acting on it
     afterInput();
   }
 
   private void afterInput() {
     do {
-      driver.process(); // a long log comes out in slices; virtual time does not pass between them
-    } while (raft.hasCommittedToApply());
-    sim.checker().afterEvent(raft);
+      replica.process(); // a long log comes out in slices; virtual time does not pass between
+    } while (replica.hasCommittedToApply());
+    sim.checker().afterEvent(replica.raft());
+  }
+
+  private void afterDiskBatch() {
+    if (up) afterInput();
+  }
+
+  private KvResult apply(Entry entry) {
+    sim.checker().onApply(id, replica.raft().term(), entry);
+    return kv.apply(entry);
   }
 
   // ------------------------------------------------------------------ client requests
 
-  /** Proposes a put; false if this node cannot take it (not up, not leader). */
-  boolean submitPut(History.Op op) {
-    if (!up) return false;
-    long index = raft.propose("put " + op.key + " " + op.value);
-    if (index < 0) return false;
-    op.index = index;
-    op.term = raft.term();
-    pendingPuts.put(index, op);
+  /**
+   * Proposes a write, stamped with this node's clock (a leader stamps what it proposes); the
+   * waiter hears its fate.
+   *
+   * @return where its entry went, or null when this node cannot take it (down, not leader)
+   */
+  History.Attempt propose(KvCommand kvCommand, long keepIdMs, Waiter<KvResult> waiter) {
+    if (!up) return null;
+    // stamped as a leader stamps it, with this node's clock, which may be off by a little
+    long now = TIME_ORIGIN_MS + sim.clock().now() + clockSkewMs;
+    String command = LoggedCommand.stamp(kvCommand, now, keepIdMs).encode();
+    if (!replica.propose(command, waiter)) return null;
+    RaftNode raft = replica.raft();
+    History.Attempt attempt = new History.Attempt(raft.log().lastIndex(), raft.term(), command);
+    afterInput();
+    sim.onProposed(this);
+    return attempt;
+  }
+
+  /** Starts a linearizable read; false when this node cannot take it. */
+  boolean read(Waiter<Void> waiter) {
+    if (!up || !replica.read(waiter)) return false;
     afterInput();
     return true;
   }
 
-  /** Proposes a command no client waits for; false if this node cannot take it. */
-  boolean proposeUntracked(String command) {
-    if (!up || raft.propose(command) < 0) return false;
-    afterInput();
-    return true;
-  }
-
-  boolean submitGet(History.Op op) {
-    if (!up) return false;
-    long context = nextReadContext++;
-    if (!raft.readIndex(context)) return false;
-    pendingGets.put(context, op);
-    afterInput();
-    return true;
-  }
-
-  /** The client stopped waiting for {@code op}. */
-  void forget(History.Op op) {
-    pendingPuts.values().remove(op);
-    pendingGets.values().remove(op);
-  }
-
-  // ------------------------------------------------------------------ NodeDriver.Environment
+  // ------------------------------------------------------------------ Replica.Host
 
   @Override
   public void send(Message message) {
     sim.trace().add("send", message);
+    sim.checker().onPromise(replica.raft(), message, disk.storage());
     sim.network().send(message);
   }
 
   @Override
   public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
-    sim.checker().onEntriesWritten(raft, entries);
-    // the write reaches the page cache now; the fsync completes after the disk's latency
-    if (!entries.isEmpty()) disk.append(entries);
-    if (hardState != null) disk.saveHardState(hardState);
-    long latency = 1 + random.nextLong(sim.options().diskLatencyMaxMs());
-    diskFreeAt = Math.max(diskFreeAt, sim.clock().now()) + latency; // one write at a time
-    int life = incarnation;
-    sim.clock().at(diskFreeAt, () -> {
-      if (life != incarnation) return;
-      disk.sync();
-      onDurable.run();
-      sim.checker().afterEvent(raft);
-    });
+    sim.checker().onEntriesWritten(replica.raft(), entries);
+    disk.persist(hardState, entries, onDurable);
   }
 
   @Override
-  public void apply(Entry entry) {
-    sim.checker().onApply(id, entry);
-    if (entry.index() != appliedIndex + 1) {
-      throw new SimulationFailure("node " + id + " applies " + entry + " after " + appliedIndex);
-    }
-    appliedIndex = entry.index();
-    if (!entry.isNoop()) {
-      String[] parts = entry.command().split(" ", 3);
-      kv.put(parts[1], parts[2]);
-    }
-    History.Op op = pendingPuts.remove(entry.index());
-    if (op == null) return;
-    if (entry.term() == op.term) {
-      sim.complete(op, op.value);
-    } else {
-      sim.rejected(op); // another entry won this index: ours can never commit
-    }
-  }
-
-  @Override
-  public void readReady(ReadState read) {
-    History.Op op = pendingGets.remove(read.context());
-    if (op == null) return;
-    if (appliedIndex < read.index()) {
-      throw new SimulationFailure("read ready at " + read.index() + " but node " + id
-          + " applied only " + appliedIndex);
-    }
-    sim.complete(op, kv.get(op.key));
-  }
-
-  @Override
-  public void readAborted(long context) {
-    History.Op op = pendingGets.remove(context);
-    if (op != null) sim.rejected(op);
-  }
-
-  @Override
-  public void softStateChanged(SoftState previous, SoftState current) {
+  public void roleChanged(SoftState previous, SoftState current) {
     sim.trace().add("role", "node " + id + " " + previous.role() + " -> " + current.role()
         + " t=" + current.term() + " lead=" + current.leaderId());
     if (current.role() == Role.LEADER) {
-      sim.checker().onLeader(raft);
+      sim.checker().onLeader(replica.raft());
       sim.onLeaderElected(this);
     }
+  }
+
+  /**
+   * A correct node never halts: whatever broke it is what the simulation is looking for. (A
+   * check that failed inside one of the node's callbacks halts it too: pass that on as it is.)
+   */
+  @Override
+  public void halted(Throwable cause, String during) {
+    if (cause instanceof SimulationFailure failure) throw failure;
+    throw new SimulationFailure("node " + id + " halted while " + during + ": " + cause);
   }
 }

@@ -114,7 +114,7 @@ class AsyncStorageTest {
       }).onComplete(tc.succeeding(x -> tc.verify(() -> {
         assertThat(storage.stats().logSyncs()).isEqualTo(20);
         assertThat(storage.stats().entries()).isEqualTo(20);
-        assertThat(memory.crash(new SplittableRandom(1)).load().entries()).hasSize(20);
+        assertThat(memory.powerLoss(new SplittableRandom(1)).load().entries()).hasSize(20);
         tc.completeNow();
       })));
     });
@@ -130,7 +130,7 @@ class AsyncStorageTest {
           .onComplete(tc.succeeding(x -> tc.verify(() -> {
             assertThat(storage.stats().hardStateSaves()).isEqualTo(1);
             assertThat(storage.stats().logSyncs()).isZero();
-            assertThat(memory.crash(new SplittableRandom(1)).load().hardState())
+            assertThat(memory.powerLoss(new SplittableRandom(1)).load().hardState())
                 .isEqualTo(new HardState(3, 2, 0));
             tc.completeNow();
           })));

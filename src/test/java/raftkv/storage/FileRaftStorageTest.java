@@ -1,6 +1,7 @@
 package raftkv.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static raftkv.storage.Entries.range;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +48,46 @@ class FileRaftStorageTest extends RaftStorageContract {
     assertThat(first.get("crc").asText()).matches("[0-9a-f]{8}");
     assertThat(lines.get(0))
         .startsWith("{\"index\":1,\"term\":7,\"command\":\"set k1 t7\",\"crc\":");
+  }
+
+  @Test
+  void recoveryMakesEverythingItReadBackDurableBeforeReturningIt() throws IOException {
+    RaftStorage first = fresh();
+    for (int i = 1; i <= 40; i += 5) first.append(range(i, i + 4, 1)); // several segments, unsynced
+    first.saveHardState(new HardState(2, 1, 0));
+    first.close(); // as a killed process leaves them: in the page cache, maybe not on disk
+
+    FileRaftStorage restarted = FileRaftStorage.open(dir, SMALL_SEGMENTS);
+    restarted.load();
+
+    List<Path> segments;
+    try (Stream<Path> files = Files.list(dir)) {
+      segments = files.filter(p -> p.getFileName().toString().startsWith("log-")).sorted()
+          .toList();
+    }
+    assertThat(segments).hasSizeGreaterThan(2);
+    assertThat(restarted.syncedAtRecovery()).containsAll(segments)
+        .contains(dir.resolve("hardstate.json"));
+    assertThat(restarted.syncedAtRecovery()).last().as("then the directory, for new names")
+        .isEqualTo(dir);
+    restarted.close();
+  }
+
+  @Test
+  void aSecondOpenOfALockedDirectoryIsRefusedNamingTheHolder() throws IOException {
+    RaftStorage holder = fresh();
+    holder.append(range(1, 3, 1));
+
+    assertThatThrownBy(() -> FileRaftStorage.open(dir, SMALL_SEGMENTS))
+        .isInstanceOf(DataDirLock.DataDirInUseException.class)
+        .hasMessageContaining(dir + " is in use by another raftkv process")
+        .hasMessageContaining("pid " + ProcessHandle.current().pid());
+    holder.sync(); // the holder goes on, untouched
+    holder.close();
+
+    try (FileRaftStorage next = FileRaftStorage.open(dir, SMALL_SEGMENTS)) {
+      assertThat(next.load().entries()).isEqualTo(range(1, 3, 1));
+    }
   }
 
   @Test

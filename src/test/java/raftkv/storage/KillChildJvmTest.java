@@ -1,6 +1,7 @@
 package raftkv.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import raftkv.raft.Entry;
 
 /**
  * Kills a JVM that is appending (SIGKILL, so no shutdown hook or buffer flush runs) and checks
- * that every index it reported durable is there after a restart, with the right content. The
+ * that every index it reported durable is there after a restart, with the right content (and
+ * that while it runs, no one else may open its directory). The
  * same directory goes through several rounds, so recovery also starts from logs that earlier
  * kills left behind.
  */
@@ -61,6 +63,8 @@ class KillChildJvmTest {
     reader.start();
     try {
       waitForProgress(child, reported, durableBefore);
+      assertThatThrownBy(() -> FileRaftStorage.open(dir, AppendingChild.OPTIONS))
+          .as("the child holds the directory").hasMessageContaining("pid " + child.pid());
     } finally {
       child.destroyForcibly(); // SIGKILL on Linux
       child.waitFor(10, TimeUnit.SECONDS);

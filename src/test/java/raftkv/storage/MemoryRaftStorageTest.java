@@ -21,7 +21,7 @@ class MemoryRaftStorageTest extends RaftStorageContract {
 
   @Override
   RaftStorage restart(RaftStorage old) {
-    return ((MemoryRaftStorage) old).crash(new SplittableRandom(7));
+    return ((MemoryRaftStorage) old).powerLoss(new SplittableRandom(7));
   }
 
   @Test
@@ -44,7 +44,7 @@ class MemoryRaftStorageTest extends RaftStorageContract {
       s.append(range(11, 15, 1));
       s.saveHardState(new HardState(2, 1, 0));
       s.append(range(8, 12, 2));
-      Recovered r = s.crash(random).load();
+      Recovered r = s.powerLoss(random).load();
       assertThat(allowed).contains(r.entries());
       assertThat(r.hardState().term()).isEqualTo(2); // saved before the crash: kept whole
       seen.add(r.entries());
@@ -60,17 +60,62 @@ class MemoryRaftStorageTest extends RaftStorageContract {
     s.append(range(4, 6, 2));
     s.sync();
     for (int seed = 0; seed < 50; seed++) {
-      assertThat(s.crash(new SplittableRandom(seed)).load().entries()).isEqualTo(s.entries());
+      assertThat(s.powerLoss(new SplittableRandom(seed)).load().entries()).isEqualTo(s.entries());
     }
   }
 
   @Test
-  void aCleanRestartKeepsUnsyncedAppendsButStillUnsynced() {
+  void aKilledProcessLeavesItsUnsyncedAppendsReadableAndTheRestartMakesThemDurable() {
     MemoryRaftStorage s = new MemoryRaftStorage();
     s.load();
     s.append(range(1, 5, 1));
-    MemoryRaftStorage restarted = s.reopen();
+    MemoryRaftStorage restarted = s.kill();
+    assertThat(restarted.syncedEntries()).as("still only in the page cache").isEmpty();
+
     assertThat(restarted.load().entries()).isEqualTo(range(1, 5, 1));
+
+    assertThat(restarted.syncedEntries()).isEqualTo(range(1, 5, 1));
+    for (int seed = 0; seed < 20; seed++) {
+      assertThat(restarted.powerLoss(new SplittableRandom(seed)).load().entries())
+          .isEqualTo(range(1, 5, 1));
+    }
+  }
+
+  @Test
+  void aRestartThatTrustsWhatItReadsLeavesKilledAppendsOnePowerLossFromVanishing() {
+    MemoryRaftStorage s = new MemoryRaftStorage(true);
+    s.load();
+    s.append(range(1, 5, 1));
+    MemoryRaftStorage restarted = s.kill();
+
+    assertThat(restarted.load().entries()).isEqualTo(range(1, 5, 1));
+
     assertThat(restarted.syncedEntries()).isEmpty();
+    Set<Integer> survivors = new HashSet<>();
+    for (int seed = 0; seed < 50; seed++) {
+      survivors.add(restarted.powerLoss(new SplittableRandom(seed)).load().entries().size());
+    }
+    assertThat(survivors).contains(0);
+  }
+
+  @Test
+  void aHardStateWhoseSaveWasCutShortByAKillMayBeReadButIsNotDurableUntilTheRestartSyncsIt() {
+    HardState old = new HardState(2, 1, 0);
+    HardState saving = new HardState(3, 2, 0);
+    Set<HardState> seen = new HashSet<>();
+    for (int seed = 0; seed < 20; seed++) {
+      for (boolean trust : new boolean[] {false, true}) {
+        MemoryRaftStorage s = new MemoryRaftStorage(trust);
+        s.load();
+        s.saveHardState(old);
+        MemoryRaftStorage restarted = s.kill(saving, new SplittableRandom(seed));
+        HardState read = restarted.load().hardState();
+        seen.add(read);
+        HardState afterPowerLoss =
+            restarted.powerLoss(new SplittableRandom(seed)).load().hardState();
+        assertThat(afterPowerLoss).as("trust=%s", trust).isEqualTo(trust ? old : read);
+      }
+    }
+    assertThat(seen).containsExactlyInAnyOrder(old, saving);
   }
 }

@@ -83,7 +83,7 @@ class StorageProperties {
 
       @Override
       public RaftStorage restart(RaftStorage old) {
-        return ((MemoryRaftStorage) old).reopen();
+        return ((MemoryRaftStorage) old).kill();
       }
 
       @Override

@@ -18,6 +18,7 @@ final class TestConfigs {
       members.add(new NodeConfig.Member(i + 1, "127.0.0.1", raftPorts[i], 0));
     }
     return new NodeConfig(nodeId, "unused", "127.0.0.1", 0, members, TOKEN, 50, 10, 2,
-        new NodeConfig.Limits(1024, 1 << 20, 100, 1_000), NodeConfig.Tuning.DEFAULTS);
+        new NodeConfig.Limits(1024, 1 << 20, 100, 1_000), NodeConfig.Tuning.DEFAULTS,
+        NodeConfig.RequestIds.DEFAULTS);
   }
 }
