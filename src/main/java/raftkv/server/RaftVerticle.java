@@ -202,9 +202,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   }
 
   private void serve(Object body, NodeReply reply) {
-    if (replica == null || replica.halted()) {
-      reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " has stopped after an"
-          + " internal error (see its log)");
+    if (replica == null) {
+      reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " is starting");
+    } else if (replica.halted()) {
+      refuse(reply);
     } else if (stopping) {
       reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
     } else if (body instanceof NodeRequest.Write write) {
@@ -236,10 +237,20 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     String command = LoggedCommand.stamp(write.command(), System.currentTimeMillis(),
         write.keepIdMs()).encode();
     if (!replica.propose(command, answerWrite(reply))) {
-      reply.fail(NodeBus.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+      refuse(reply);
       return;
     }
     scheduleProcess();
+  }
+
+  /** A request the replica did not take: it does not lead, or it has just halted. */
+  private void refuse(NodeReply reply) {
+    if (replica.halted()) {
+      reply.fail(NodeBus.UNAVAILABLE, "node " + config.nodeId() + " has stopped after an"
+          + " internal error (see its log)");
+    } else {
+      reply.fail(NodeBus.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+    }
   }
 
   private void read(NodeRequest request, boolean linearizable, NodeReply reply) {
@@ -259,7 +270,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       }
     };
     if (!replica.read(waiter)) {
-      reply.fail(NodeBus.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+      refuse(reply);
       return;
     }
     scheduleProcess();

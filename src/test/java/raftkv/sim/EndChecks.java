@@ -3,7 +3,6 @@ package raftkv.sim;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,17 +25,15 @@ final class EndChecks {
 
   private final SafetyChecker checker;
   private final History history;
-  private final Collection<SimNode> nodes;
   private final List<Entry> committed;
   /** results.get(i - 1): what applying the committed entry at index i answered. */
   private final List<KvResult> results = new ArrayList<>();
   /** changed.get(i - 1): whether applying the entry at index i changed the store. */
   private final List<Boolean> changed = new ArrayList<>();
 
-  EndChecks(SafetyChecker checker, History history, Collection<SimNode> nodes) {
+  EndChecks(SafetyChecker checker, History history) {
     this.checker = checker;
     this.history = history;
-    this.nodes = nodes;
     this.committed = checker.committed();
     KvStateMachine replay = new KvStateMachine();
     for (Entry e : committed) {
@@ -90,7 +87,9 @@ final class EndChecks {
    * carried out decided it (later ones were answered from the request id table), by the time
    * that index was seen committed. (A proposal refused because its id stood for another request
    * did nothing; one of its retries may still be carried out once that id is forgotten.) If no
-   * proposal was carried out and no node's log holds one that could be, it never happened.
+   * proposal was carried out, it never happened: the run ends with the leader's whole log
+   * committed, so an entry outside the committed log can never be (a stale one on a follower is
+   * of an older term, and no node holding the leader's last entry would elect its holder).
    * Resolving them keeps the check strict and fast: every unknown outcome widens the search.
    */
   private void resolveUnknownWrites() {
@@ -107,9 +106,7 @@ final class EndChecks {
         op.returnTime = Math.max(op.callTime, checker.commitTime(decided.index()));
         continue;
       }
-      boolean mayStillCommit = op.attempts.stream().anyMatch(a -> !isCommitted(a)
-          && nodes.stream().anyMatch(n -> Simulation.holds(n, a.entry())));
-      if (!mayStillCommit) op.discarded = true;
+      op.discarded = true;
     }
   }
 
