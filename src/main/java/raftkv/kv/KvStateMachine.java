@@ -91,6 +91,11 @@ public final class KvStateMachine {
           entry.index(), entry.term(), e.getMessage(), abbreviate(entry.command()));
       return KvResult.invalid(e.getMessage(), revision);
     }
+    if (logClockMs == 0 && logged.timeMs() > 0) {
+      // the first stamp in a log written before stamps existed: ids remembered until now had
+      // no time to count from; they count from here
+      requestIds.rebase(logged.timeMs());
+    }
     logClockMs = Math.max(logClockMs, logged.timeMs());
     requestIds.expire(logClockMs);
     return applyAtMostOnce(logged);

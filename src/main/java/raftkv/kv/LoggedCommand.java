@@ -4,14 +4,15 @@ import java.util.Objects;
 
 /**
  * A command as the log holds it: the client's {@link KvCommand}, stamped by the leader that
- * proposed it. The stamps make time deterministic: every node applies the same entry with the
- * same time, so every node forgets a request id at the same entry.
+ * proposed it ({@link CommandStamper}). The stamps make time deterministic: every node applies
+ * the same entry with the same time, so every node forgets a request id at the same entry.
  *
  * <p>In the log's JSON: {@code "t"} and {@code "keep"} beside the command's own fields, for
  * example {@code {"op":"put","key":"a","value":"aGk=","id":"r-1","keep":600000,"t":1764460800000}};
  * both are left out when 0 (entries written before stamps existed have neither).
  *
  * @param timeMs the proposing leader's clock, in milliseconds since the epoch; 0 if not stamped
+ *     (a leader stamps its clock into a command only every so often)
  * @param keepIdMs how long the command's request id is remembered once applied; 0 when it has
  *     no id (or was written before stamps, see {@link RequestDedup#UNSTAMPED_KEEP_MS})
  */

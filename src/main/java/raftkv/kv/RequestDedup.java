@@ -1,6 +1,8 @@
 package raftkv.kv;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -73,6 +75,18 @@ final class RequestDedup {
         bytes -= cost(gone.id());
       }
       if (queue.isEmpty()) queues.remove();
+    }
+  }
+
+  /** Adds {@code offsetMs} to every expiry (each queue stays in expiry order). */
+  void rebase(long offsetMs) {
+    List<Remembered> all = new ArrayList<>(byId.values());
+    byId.clear();
+    byRetention.clear();
+    bytes = 0;
+    for (Remembered r : all) {
+      add(new Remembered(r.id(), r.fingerprint(), r.result(), r.keepMs(),
+          r.expiresAtMs() + offsetMs));
     }
   }
 

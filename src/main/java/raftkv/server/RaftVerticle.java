@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
-import raftkv.kv.LoggedCommand;
+import raftkv.kv.CommandStamper;
 import raftkv.node.Failure;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
@@ -53,6 +53,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private final NodeConfig config;
   private final StorageOptions storageOptions;
   private final KvStateMachine kv = new KvStateMachine();
+  private final CommandStamper stamper = new CommandStamper();
   private Consumer<Throwable> onHalt = cause -> { };
   private AsyncStorage storage;
   private Transport transport;
@@ -234,7 +235,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           + "maxMemoryBytes) and forgets none before its retention ends");
       return;
     }
-    String command = LoggedCommand.stamp(write.command(), System.currentTimeMillis(),
+    String command = stamper.stamp(write.command(), System.currentTimeMillis(),
         write.keepIdMs()).encode();
     if (!replica.propose(command, answerWrite(reply))) {
       refuse(reply);

@@ -319,6 +319,18 @@ class KvStateMachineTest {
   }
 
   @Test
+  void idsFromBeforeTimeStampsCountTheirRetentionFromTheFirstStamp() {
+    apply(new Put("a", bytes("old"), ANY_REVISION, "legacy-1")); // an entry without stamps
+    assertThat(kv.logClockMs()).isZero();
+
+    applyAt(1_700_000_000_000L, new Put("b", bytes("v")), 0);
+
+    assertThat(kv.remembersRequestId("legacy-1")).as("not expired by the jump from 0").isTrue();
+    applyAt(1_700_000_000_000L + RequestDedup.UNSTAMPED_KEEP_MS, new Put("b", bytes("v")), 0);
+    assertThat(kv.remembersRequestId("legacy-1")).isFalse();
+  }
+
+  @Test
   void theTableCountsItsMemory() {
     assertThat(kv.requestIdBytes()).isZero();
     applyAt(1_000, new Put("a", bytes("v"), ANY_REVISION, "id-1"), 60_000);

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import raftkv.kv.KvCommand;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
-import raftkv.kv.LoggedCommand;
+import raftkv.kv.CommandStamper;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
 import raftkv.raft.Entry;
@@ -40,6 +40,7 @@ final class SimNode implements Replica.Host {
   private final SimDisk disk;
   /** How far this node's clock is off. */
   private final long clockSkewMs;
+  private final CommandStamper stamper = new CommandStamper();
   private Replica<KvResult> replica;
   private KvStateMachine kv = new KvStateMachine();
   private boolean up;
@@ -214,7 +215,7 @@ final class SimNode implements Replica.Host {
     if (!up) return null;
     // stamped as a leader stamps it, with this node's clock, which may be off by a little
     long now = TIME_ORIGIN_MS + sim.clock().now() + clockSkewMs;
-    String command = LoggedCommand.stamp(kvCommand, now, keepIdMs).encode();
+    String command = stamper.stamp(kvCommand, now, keepIdMs).encode();
     if (!replica.propose(command, waiter)) return null;
     RaftNode raft = replica.raft();
     History.Attempt attempt = new History.Attempt(raft.log().lastIndex(), raft.term(), command);

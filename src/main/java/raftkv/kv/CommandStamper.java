@@ -1,0 +1,34 @@
+package raftkv.kv;
+
+/**
+ * How a leader stamps the commands it proposes ({@link LoggedCommand}). A command with a request
+ * id always carries the leader's clock and how long the id is to be remembered: its expiry rests
+ * on that time. Other commands carry the clock now and then, at least every {@link
+ * #INTERVAL_MS}, so the log's clock (which moves only with stamps, and expires ids) lags the
+ * leader's by little while commands flow; stamping every command would add the time to every
+ * entry written, sent and parsed on every node.
+ *
+ * <p>One per leader; not thread-safe.
+ */
+public final class CommandStamper {
+
+  /** The longest a leader goes without stamping its clock into a command it proposes. */
+  public static final long INTERVAL_MS = 100;
+
+  private boolean stamped;
+  private long lastStampMs;
+
+  /**
+   * The command as it goes into the log: stamped with {@code nowMs} if it has a request id (kept
+   * for {@code keepIdMs}) or the last stamp is {@link #INTERVAL_MS} old (or the clock went back).
+   */
+  public LoggedCommand stamp(KvCommand command, long nowMs, long keepIdMs) {
+    boolean due = command.requestId() != null || !stamped || nowMs - lastStampMs >= INTERVAL_MS
+        || nowMs < lastStampMs;
+    if (due) {
+      stamped = true;
+      lastStampMs = nowMs;
+    }
+    return LoggedCommand.stamp(command, due ? nowMs : 0, keepIdMs);
+  }
+}
