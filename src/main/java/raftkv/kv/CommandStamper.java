@@ -23,12 +23,27 @@ public final class CommandStamper {
    * for {@code keepIdMs}) or the last stamp is {@link #INTERVAL_MS} old (or the clock went back).
    */
   public LoggedCommand stamp(KvCommand command, long nowMs, long keepIdMs) {
-    boolean due = command.requestId() != null || !stamped || nowMs - lastStampMs >= INTERVAL_MS
-        || nowMs < lastStampMs;
-    if (due) {
-      stamped = true;
-      lastStampMs = nowMs;
-    }
+    boolean due = command.requestId() != null || isDue(nowMs);
+    if (due) recordStamp(nowMs);
     return LoggedCommand.stamp(command, due ? nowMs : 0, keepIdMs);
+  }
+
+  /**
+   * A clock entry for {@code nowMs} if the last stamp is {@link #INTERVAL_MS} old, else null:
+   * for a leader that needs the log's clock to move while it proposes nothing that would.
+   */
+  public LoggedCommand clockIfDue(long nowMs) {
+    if (!isDue(nowMs)) return null;
+    recordStamp(nowMs);
+    return LoggedCommand.clock(nowMs);
+  }
+
+  private boolean isDue(long nowMs) {
+    return !stamped || nowMs - lastStampMs >= INTERVAL_MS || nowMs < lastStampMs;
+  }
+
+  private void recordStamp(long nowMs) {
+    stamped = true;
+    lastStampMs = nowMs;
   }
 }

@@ -32,6 +32,7 @@ final class KvCommandCodec {
   private static final Set<String> PUT_FIELDS =
       Set.of("op", "key", "value", "prev", "id", "keep", "t");
   private static final Set<String> DELETE_FIELDS = Set.of("op", "key", "prev", "id", "keep", "t");
+  private static final Set<String> CLOCK_FIELDS = Set.of("op", "t");
 
   private KvCommandCodec() {}
 
@@ -45,6 +46,13 @@ final class KvCommandCodec {
     StringWriter out = new StringWriter(64);
     try (JsonGenerator gen = FACTORY.createGenerator(out)) {
       gen.writeStartObject();
+      if (logged.isClock()) {
+        gen.writeStringField("op", "clock");
+        gen.writeNumberField("t", logged.timeMs());
+        gen.writeEndObject();
+        gen.flush();
+        return out.toString();
+      }
       if (command instanceof Put put) {
         gen.writeStringField("op", "put");
         gen.writeStringField("key", put.key());
@@ -68,7 +76,9 @@ final class KvCommandCodec {
   }
 
   static KvCommand decode(String text) {
-    return decodeLogged(text).command();
+    LoggedCommand logged = decodeLogged(text);
+    if (logged.isClock()) throw invalid("a clock entry holds no key-value command");
+    return logged.command();
   }
 
   static LoggedCommand decodeLogged(String text) {
@@ -85,8 +95,16 @@ final class KvCommandCodec {
         f.requireOnly(DELETE_FIELDS);
         command = new Delete(f.requiredText("key"), f.prev(), f.id());
         break;
+      case "clock":
+        f.requireOnly(CLOCK_FIELDS);
+        if (f.key != null || f.prevText != null || f.id != null || f.nonNegative("keep") > 0) {
+          throw invalid("a clock entry carries \"op\" and \"t\" only");
+        }
+        long time = f.nonNegative("t");
+        if (time == 0) throw invalid("a clock entry needs \"t\" > 0");
+        return LoggedCommand.clock(time);
       default:
-        throw invalid("unknown op \"" + op + "\" (expected \"put\" or \"delete\")");
+        throw invalid("unknown op \"" + op + "\" (expected \"put\", \"delete\" or \"clock\")");
     }
     long keep = f.nonNegative("keep");
     if (keep > 0 && command.requestId() == null) throw invalid("\"keep\" without \"id\"");

@@ -98,7 +98,7 @@ public final class KvStateMachine {
     }
     logClockMs = Math.max(logClockMs, logged.timeMs());
     requestIds.expire(logClockMs);
-    return applyAtMostOnce(logged);
+    return logged.isClock() ? KvResult.noop(revision) : applyAtMostOnce(logged);
   }
 
   private static String abbreviate(String command) {

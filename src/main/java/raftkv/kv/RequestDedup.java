@@ -1,13 +1,13 @@
 package raftkv.kv;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.PriorityQueue;
 
 /**
  * The first result of each recent request id, which makes a client's retries exactly-once: a
@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * dropping a young id would silently break the promise. The leader refuses new ids instead when
  * the table is too big ({@link #bytes()}).
  *
- * <p>Ids sit in a map in apply order, and in one queue per retention, each in expiry order
- * (the log clock never goes back, so within one retention apply order is expiry order).
+ * <p>Ids sit in a map in apply order (the order snapshots keep) and in a priority queue by
+ * expiry. Whatever retentions requests ask for, forgetting costs O(log n) per id.
  */
 final class RequestDedup {
 
@@ -43,7 +43,8 @@ final class RequestDedup {
       long expiresAtMs) {}
 
   private final LinkedHashMap<String, Remembered> byId = new LinkedHashMap<>();
-  private final TreeMap<Long, ArrayDeque<Remembered>> byRetention = new TreeMap<>();
+  private final PriorityQueue<Remembered> byExpiry =
+      new PriorityQueue<>(Comparator.comparingLong(Remembered::expiresAtMs));
   private long bytes;
 
   Remembered lookup(String requestId) {
@@ -52,7 +53,7 @@ final class RequestDedup {
 
   /** Remembers a new id's first result until {@code nowMs + keepMs} on the log clock. */
   void remember(String requestId, long fingerprint, KvResult result, long keepMs, long nowMs) {
-    add(new Remembered(requestId, fingerprint, result, keepMs, nowMs + keepMs));
+    add(new Remembered(requestId, fingerprint, result, keepMs, saturatedSum(nowMs, keepMs)));
   }
 
   /** Adds an id read back from a snapshot; call in the snapshot's (apply) order. */
@@ -61,33 +62,35 @@ final class RequestDedup {
     if (earlier != null) {
       throw new IllegalStateException("request id remembered twice: " + remembered.id());
     }
-    byRetention.computeIfAbsent(remembered.keepMs(), k -> new ArrayDeque<>()).addLast(remembered);
+    byExpiry.add(remembered);
     bytes += cost(remembered.id());
   }
 
   /** Forgets every id whose retention ended at or before {@code nowMs}. */
   void expire(long nowMs) {
-    for (var queues = byRetention.values().iterator(); queues.hasNext(); ) {
-      ArrayDeque<Remembered> queue = queues.next();
-      while (!queue.isEmpty() && queue.peekFirst().expiresAtMs() <= nowMs) {
-        Remembered gone = queue.pollFirst();
-        byId.remove(gone.id());
-        bytes -= cost(gone.id());
-      }
-      if (queue.isEmpty()) queues.remove();
+    while (!byExpiry.isEmpty() && byExpiry.peek().expiresAtMs() <= nowMs) {
+      Remembered gone = byExpiry.poll();
+      byId.remove(gone.id());
+      bytes -= cost(gone.id());
     }
   }
 
-  /** Adds {@code offsetMs} to every expiry (each queue stays in expiry order). */
+  /** Adds {@code offsetMs} to every expiry. */
   void rebase(long offsetMs) {
     List<Remembered> all = new ArrayList<>(byId.values());
     byId.clear();
-    byRetention.clear();
+    byExpiry.clear();
     bytes = 0;
     for (Remembered r : all) {
       add(new Remembered(r.id(), r.fingerprint(), r.result(), r.keepMs(),
-          r.expiresAtMs() + offsetMs));
+          saturatedSum(r.expiresAtMs(), offsetMs)));
     }
+  }
+
+  /** {@code a + b} for non-negative times, {@link Long#MAX_VALUE} (never) if it overflows. */
+  private static long saturatedSum(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
   }
 
   int size() {

@@ -57,15 +57,17 @@ final class Progress {
   }
 
   /**
-   * Whether a rejection says the follower's log now ends below {@link #match}: it lost entries
-   * it had acknowledged (a disk that lied about an fsync, a restored backup). A rejection from
-   * before the follower caught up, arriving late, says the same; believing it costs one more
-   * probe, while ignoring a real loss would leave the follower stuck for ever (every probe at
-   * {@code match} rejected) and counted for entries it no longer holds.
+   * Whether a rejection says the follower no longer holds what it acknowledged up to {@link
+   * #match}: its log ends below it, or it disagrees at an index at or below it (a disk that lied
+   * about an fsync, a restored backup). A rejection from before the follower caught up, arriving
+   * late, says the same; believing it costs one more probe, while ignoring a real loss would
+   * leave the follower stuck for ever (every probe at {@code match} rejected) and counted for
+   * entries it no longer holds.
    */
   boolean lostAcknowledgedEntries(AppendEntriesResponse rejection) {
-    return rejection.conflictTerm() == 0 && rejection.conflictIndex() >= 1
-        && rejection.conflictIndex() <= match;
+    boolean logEndsBelow = rejection.conflictTerm() == 0 && rejection.conflictIndex() <= match;
+    boolean disagreesBelow = rejection.rejectedIndex() <= match;
+    return rejection.conflictIndex() >= 1 && (logEndsBelow || disagreesBelow);
   }
 
   /** The follower holds only up to {@code lastIndex}: lower the match, then probe from there. */

@@ -86,7 +86,7 @@ public final class RaftNode {
 
   /** Advances logical time by one tick: elections and heartbeats are counted in ticks. */
   public void tick() {
-    ticksSinceCommitHintOut++;
+    if (ticksSinceCommitHintOut < Integer.MAX_VALUE) ticksSinceCommitHintOut++;
     if (role == Role.LEADER) {
       tickLeader();
     } else {
@@ -557,7 +557,8 @@ public final class RaftNode {
       if (progressed) maybeCommit();
     } else if (pr.lostAcknowledgedEntries(r)) {
       followerLogRegressions++;
-      pr.regressTo(r.conflictIndex() - 1);
+      // the follower's hint: where its log ends, or where its run of the conflicting term starts
+      pr.regressTo(Math.min(r.conflictIndex(), r.rejectedIndex()) - 1);
     } else if (!isStaleRejection(pr, r)) {
       long next = nextIndexFromHint(r);
       pr.becomeProbe();

@@ -103,6 +103,10 @@ final class GatewayDispatcher implements ClientDispatcher {
     }
 
     private Future<HttpAnswer> judgeAnswer(HttpAnswer answer, Member leader) {
+      if (answer.status() == 429 && outcomeUnknown) {
+        // "nothing written" of this try, not of the earlier one whose fate is unknown
+        return retryOrGiveUp(answer);
+      }
       if (answer.status() == 503) {
         finder.suspect(leader);
         return retryOrGiveUp(answer);

@@ -244,12 +244,25 @@ public record NodeConfig(
     if (tuning.maxEntriesPerAppend() < 1) {
       fail(source, "tuning.maxEntriesPerAppend", "must be >= 1");
     }
-    if (requestIds.retentionMs() < 1) fail(source, "requestIds.retentionMs", "must be >= 1");
-    if (requestIds.gatewayRetentionMs() < 1) {
-      fail(source, "requestIds.gatewayRetentionMs", "must be >= 1");
-    }
+    // A retry within one request's deadline must find its id remembered, and a retention of
+    // more than a week would only pin memory.
+    long shortest = 2L * limits.requestTimeoutMs();
+    checkRetention(source, "requestIds.retentionMs", requestIds.retentionMs(), shortest);
+    checkRetention(source, "requestIds.gatewayRetentionMs", requestIds.gatewayRetentionMs(),
+        shortest);
     if (requestIds.maxMemoryBytes() < 0) {
       fail(source, "requestIds.maxMemoryBytes", "must be >= 0");
+    }
+  }
+
+  /** The longest a request id may be remembered: a week. */
+  public static final long MAX_RETENTION_MS = 7L * 24 * 3600 * 1000;
+
+  private static void checkRetention(String source, String field, long ms, long shortest)
+      throws ConfigException {
+    if (ms < shortest || ms > MAX_RETENTION_MS) {
+      fail(source, field, "must be between twice limits.requestTimeoutMs (" + shortest
+          + ") and a week (" + MAX_RETENTION_MS + "), got " + ms);
     }
   }
 

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
 import raftkv.kv.CommandStamper;
+import raftkv.kv.LoggedCommand;
 import raftkv.node.Failure;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
@@ -97,7 +98,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           return storage.load();
         })
         .map(this::startReplica)
-        .compose(v -> Transport.start(vertx, config, this::receive))
+        .compose(v -> replica.halted()
+            ? Future.failedFuture(new IllegalStateException("it stopped while applying its"
+                + " log: " + replica.haltCause()))
+            : Transport.start(vertx, config, this::receive))
         .map(t -> {
           transport = t;
           consumer = vertx.eventBus().consumer(NodeBus.address(config.nodeId()), this::handle);
@@ -233,6 +237,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       reply.fail(NodeBus.OVERLOADED, "node " + config.nodeId() + " remembers as many request ids"
           + " as it may (about " + kv.requestIdBytes() / (1 << 20) + " MiB, requestIds."
           + "maxMemoryBytes) and forgets none before its retention ends");
+      moveTheLogClock();
       return;
     }
     String command = stamper.stamp(write.command(), System.currentTimeMillis(),
@@ -243,6 +248,24 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     }
     scheduleProcess();
   }
+
+  /**
+   * Ids are forgotten only as the log's clock moves, which only stamped entries do: while every
+   * write is refused, none would be applied. So a refusing leader proposes a clock entry (at most
+   * one per {@link CommandStamper#INTERVAL_MS}).
+   */
+  private void moveTheLogClock() {
+    LoggedCommand clock = stamper.clockIfDue(System.currentTimeMillis());
+    if (clock != null && replica.propose(clock.encode(), IGNORED)) scheduleProcess();
+  }
+
+  private static final Waiter<KvResult> IGNORED = new Waiter<>() {
+    @Override
+    public void succeeded(KvResult value) {}
+
+    @Override
+    public void failed(Failure failure, String why) {}
+  };
 
   /** A request the replica did not take: it does not lead, or it has just halted. */
   private void refuse(NodeReply reply) {

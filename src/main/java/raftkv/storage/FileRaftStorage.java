@@ -53,7 +53,12 @@ public final class FileRaftStorage implements RaftStorage {
    * @throws IOException naming the holder when another process has the directory open
    */
   public static FileRaftStorage open(Path dir, StorageOptions options) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+      // a new directory's name is on disk only once its parent is synced
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) FileSync.syncDir(parent);
+    }
     return new FileRaftStorage(dir, options, DataDirLock.acquire(dir));
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,6 +13,21 @@ import raftkv.kv.KvCommand.Delete;
 import raftkv.kv.KvCommand.Put;
 
 class KvCommandTest {
+
+  @Test
+  void aClockEntryHasOnlyItsTime() {
+    assertThat(LoggedCommand.clock(42).encode()).isEqualTo("{\"op\":\"clock\",\"t\":42}");
+    assertThat(LoggedCommand.decode("{\"op\":\"clock\",\"t\":42}"))
+        .isEqualTo(LoggedCommand.clock(42));
+    for (String bad : List.of("{\"op\":\"clock\"}", "{\"op\":\"clock\",\"t\":0}",
+        "{\"op\":\"clock\",\"t\":1,\"key\":\"k\"}", "{\"op\":\"clock\",\"t\":1,\"id\":\"r\"}",
+        "{\"op\":\"clock\",\"t\":1,\"value\":\"AA==\"}")) {
+      assertThatThrownBy(() -> LoggedCommand.decode(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> KvCommand.decode("{\"op\":\"clock\",\"t\":42}"))
+        .hasMessageContaining("no key-value command");
+  }
 
   @Test
   void putWithEveryByteValueSurvivesEncodeAndDecode() {

@@ -331,6 +331,28 @@ class KvStateMachineTest {
   }
 
   @Test
+  void aClockEntryOnlyMovesTheClockAndForgetsWhatExpired() {
+    applyAt(1_000, new Put("a", bytes("v"), ANY_REVISION, "id-1"), 5_000);
+    long revision = kv.revision();
+
+    KvResult result = kv.apply(new Entry(kv.appliedIndex() + 1, 1,
+        LoggedCommand.clock(6_000).encode()));
+
+    assertThat(result).isEqualTo(KvResult.noop(revision));
+    assertThat(kv.logClockMs()).isEqualTo(6_000);
+    assertThat(kv.remembersRequestId("id-1")).isFalse();
+  }
+
+  @Test
+  void aRetentionTooLongToAddIsRememberedForEverNotForgottenAtOnce() {
+    applyAt(1_000, new Put("a", bytes("v"), ANY_REVISION, "id-1"), Long.MAX_VALUE - 10);
+    applyAt(2_000, new Put("b", bytes("v")), 0);
+
+    assertThat(kv.remembersRequestId("id-1")).isTrue();
+    assertThat(KvStateMachine.restore(kv.snapshot()).remembersRequestId("id-1")).isTrue();
+  }
+
+  @Test
   void theTableCountsItsMemory() {
     assertThat(kv.requestIdBytes()).isZero();
     applyAt(1_000, new Put("a", bytes("v"), ANY_REVISION, "id-1"), 60_000);

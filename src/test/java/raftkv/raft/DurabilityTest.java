@@ -41,6 +41,38 @@ class DurabilityTest {
   }
 
   @Test
+  @DisplayName("a follower restored from an old backup, disagreeing below its match, is repaired")
+  void aFollowerWithAnOlderTermBelowItsMatchIsRepaired() {
+    TestNetwork net = TestNetwork.of(3, 9, c -> c);
+    net.tickUntilLeader(100);
+    int first = net.leader().orElseThrow().id();
+    net.isolate(first); // a second election: the entries below are of a later term than 1
+    for (int i = 0; i < 100 && net.leader().orElseThrow().id() == first; i++) net.tickAll();
+    net.recover();
+    net.stabilize();
+    RaftNode leader = net.leader().orElseThrow();
+    assertThat(leader.term()).isGreaterThan(1);
+    for (int i = 0; i < 6; i++) leader.propose("x" + i);
+    net.stabilize();
+    int followerId = leader.id() == 2 ? 3 : 2;
+    if (followerId == leader.id()) followerId = 1;
+    RaftNode follower = net.node(followerId);
+
+    // The backup: the first 3 entries, then entries of an older term the cluster never kept.
+    List<Entry> restored = new java.util.ArrayList<>(follower.log().slice(1, 3));
+    for (long i = 4; i <= follower.log().lastIndex(); i++) restored.add(new Entry(i, 1, "old"));
+    assertThat(restored.get(3).term()).isLessThan(follower.log().termAt(4));
+    RaftNode restarted = new RaftNode(TestNetwork.config(followerId, TestNetwork.ids(3), 9),
+        new HardState(follower.term(), follower.votedFor(), 3), restored, 0);
+    net.add(restarted);
+    for (int i = 0; i < 20; i++) net.tickAll();
+
+    assertThat(leader.followerLogRegressions()).isPositive();
+    assertThat(restarted.log().slice(1, restarted.log().lastIndex()))
+        .isEqualTo(leader.log().slice(1, leader.log().lastIndex()));
+  }
+
+  @Test
   @DisplayName("a late rejection from before a follower caught up costs one probe, nothing more")
   void aStaleRejectionIsHarmless() {
     TestNetwork net = TestNetwork.of(3, 6, c -> c);

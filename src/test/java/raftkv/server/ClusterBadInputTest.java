@@ -173,6 +173,25 @@ class ClusterBadInputTest {
   }
 
   @Test
+  void requestIdRetentionIsOptionalAndBounded() throws Exception {
+    assertThat(NodeConfig.load(writeConfig(json -> {}), Map.of()).requestIds())
+        .isEqualTo(NodeConfig.RequestIds.DEFAULTS);
+    NodeConfig partial = NodeConfig.load(writeConfig(json -> {}),
+        Map.of("requestIds.retentionMs", "3600000"));
+    assertThat(partial.requestIds().retentionMs()).isEqualTo(3_600_000);
+    assertThat(partial.requestIds().maxMemoryBytes())
+        .isEqualTo(NodeConfig.RequestIds.DEFAULTS.maxMemoryBytes());
+    // shorter than a request's deadline (5 s here) twice over: a retry could miss its id
+    assertRejected(json -> json.put("requestIds", new JsonObject().put("retentionMs", 9_999)),
+        "'requestIds.retentionMs'");
+    assertRejected(json -> json.put("requestIds",
+        new JsonObject().put("gatewayRetentionMs", Long.MAX_VALUE)),
+        "'requestIds.gatewayRetentionMs'");
+    assertRejected(json -> json.put("requestIds", new JsonObject().put("maxMemoryBytes", -1)),
+        "'requestIds.maxMemoryBytes'");
+  }
+
+  @Test
   void aFileThatIsNotJsonIsRefused() throws IOException {
     Path file = Files.createTempFile(tmp, "node", ".json");
     Files.writeString(file, "{\"nodeId\": 1,");

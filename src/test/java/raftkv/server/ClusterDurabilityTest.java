@@ -103,10 +103,12 @@ class ClusterDurabilityTest {
   }
 
   @Test
-  void aReusedRequestIdIs422AndAFullTableRefusesNewIdsWith429() {
+  void aReusedRequestIdIs422AndAFullTableRefusesNewIdsWith429UntilOldOnesExpire()
+      throws InterruptedException {
     long roomForAboutFive = 5 * (180 + 2 * 6);
+    long retentionMs = 2L * ClusterHarness.LIMITS.requestTimeoutMs(); // the shortest allowed
     cluster = ClusterHarness.started(new ClusterHarness(3, dataRoot,
-        new NodeConfig.RequestIds(600_000, 60_000, roomForAboutFive)));
+        new NodeConfig.RequestIds(retentionMs, retentionMs, roomForAboutFive)));
     int leader = cluster.awaitLeader();
     int follower = cluster.aFollower(leader);
 
@@ -137,6 +139,15 @@ class ClusterDurabilityTest {
     assertThat(cluster.put(leader, "/v1/kv/c", "no id").status()).isEqualTo(200);
     assertThat(cluster.status(leader).orElseThrow().getJsonObject("requestIds").getLong("bytes"))
         .isGreaterThanOrEqualTo(roomForAboutFive);
+
+    // Nothing but refused writes from now on: the leader's clock entries let old ids expire.
+    long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retentionMs + 10_000);
+    int status = 429;
+    for (int i = 100; status == 429 && System.nanoTime() < giveUp; i++) {
+      status = cluster.put(leader, "/v1/kv/later", "v", "X-Request-Id", "later-" + i).status();
+      if (status == 429) Thread.sleep(200);
+    }
+    assertThat(status).as("a new id is taken once the old ones expired").isEqualTo(200);
   }
 
   @Test
