@@ -2,7 +2,7 @@ package raftkv.node;
 
 /**
  * Why a client request waiting on a {@link Replica} was not served. What the client may conclude
- * differs, so each gets its own answer (API.md: 503 means nothing was written, 504 that a write
+ * differs, so each gets its own answer (docs/API.md: 503 means nothing was written, 504 that a write
  * may or may not be committed).
  */
 public enum Failure {

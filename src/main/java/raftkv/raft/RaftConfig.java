@@ -6,7 +6,8 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * Settings of one Raft node. Time is counted in ticks: the driver decides how long a tick is.
+ * Settings of one Raft node, made with {@link #builder}. Time is counted in ticks: the driver
+ * decides how long a tick is.
  *
  * @param id this node's id (ids are positive)
  * @param members every voting member's id, this node included
@@ -16,18 +17,22 @@ import java.util.random.RandomGenerator;
  * @param maxInflightAppends AppendEntries messages in flight per follower (pipelining bound)
  * @param maxEntriesPerAppend entries per AppendEntries message
  * @param maxBytesPerAppend approximate bytes per AppendEntries message
+ * @param maxCommittedPerReady committed entries handed out in one {@link Ready} (etcd's
+ *     MaxCommittedSizePerReady): a node catching up on a long log applies it in slices, and its
+ *     driver serves other events in between
  * @param preVote run a pre-vote before a real election (dissertation §9.6)
  * @param checkQuorum a leader steps down when it has not heard from a majority for an election
  *     timeout, and followers that heard from a leader recently ignore disruptive vote requests
- * @param random the source of election jitter; seeded by the caller, so runs are reproducible
- * @param sabotage deliberately broken behaviours, for tests of the tests only
  * @param batchReads linearizable reads share leadership rounds (§6.4 batched, one round in
  *     flight); false gives every read a round and a heartbeat per peer of its own, which only
  *     exists to measure what batching is worth
+ * @param random the source of election jitter; seeded by the caller, so runs are reproducible
+ * @param sabotage deliberately broken behaviours, for tests of the tests only
  */
 public record RaftConfig(int id, List<Integer> members, int electionTicks, int heartbeatTicks,
-    int maxInflightAppends, int maxEntriesPerAppend, int maxBytesPerAppend, boolean preVote,
-    boolean checkQuorum, RandomGenerator random, Set<Sabotage> sabotage, boolean batchReads) {
+    int maxInflightAppends, int maxEntriesPerAppend, int maxBytesPerAppend,
+    int maxCommittedPerReady, boolean preVote, boolean checkQuorum, boolean batchReads,
+    RandomGenerator random, Set<Sabotage> sabotage) {
 
   public RaftConfig {
     members = List.copyOf(members);
@@ -37,42 +42,26 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
     if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
       throw new IllegalArgumentException("need 1 <= heartbeatTicks < electionTicks");
     }
-    if (maxInflightAppends < 1 || maxEntriesPerAppend < 1 || maxBytesPerAppend < 1) {
-      throw new IllegalArgumentException("replication limits must be positive");
+    if (maxInflightAppends < 1 || maxEntriesPerAppend < 1 || maxBytesPerAppend < 1
+        || maxCommittedPerReady < 1) {
+      throw new IllegalArgumentException("replication and apply limits must be positive");
     }
   }
 
-  /** Defaults that suit a LAN: with 50 ms ticks, heartbeats every 100 ms, elections after 0.5-1 s. */
-  public static RaftConfig defaults(int id, List<Integer> members, RandomGenerator random) {
-    return new RaftConfig(id, members, 10, 2, 32, 512, 1 << 20, true, true, random, Set.of(),
-        true);
+  /**
+   * Starts from defaults that suit a LAN: with 50 ms ticks, heartbeats every 100 ms, elections
+   * after 0.5-1 s; pre-vote, check-quorum and batched reads on.
+   */
+  public static Builder builder(int id, List<Integer> members, RandomGenerator random) {
+    return new Builder(id, members, random);
   }
 
-  public RaftConfig withSabotage(Set<Sabotage> broken) {
-    return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, broken, batchReads);
-  }
-
-  public RaftConfig withTicks(int election, int heartbeat) {
-    return new RaftConfig(id, members, election, heartbeat, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, sabotage,
-        batchReads);
-  }
-
-  public RaftConfig withReplicationLimits(int inflight, int entries, int bytes) {
-    return new RaftConfig(id, members, electionTicks, heartbeatTicks, inflight, entries, bytes,
-        preVote, checkQuorum, random, sabotage, batchReads);
-  }
-
-  public RaftConfig withPreVoteAndCheckQuorum(boolean preVoteOn, boolean checkQuorumOn) {
-    return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVoteOn, checkQuorumOn, random, sabotage,
-        batchReads);
-  }
-
-  public RaftConfig withReadBatching(boolean on) {
-    return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend, preVote, checkQuorum, random, sabotage, on);
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder(id, members, random).ticks(electionTicks, heartbeatTicks)
+        .maxInflightAppends(maxInflightAppends).maxEntriesPerAppend(maxEntriesPerAppend)
+        .maxBytesPerAppend(maxBytesPerAppend).maxCommittedPerReady(maxCommittedPerReady)
+        .preVote(preVote).checkQuorum(checkQuorum).batchReads(batchReads).sabotage(sabotage);
   }
 
   boolean broken(Sabotage s) {
@@ -80,6 +69,81 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
   }
 
   int quorum() {
-    return members.size() / 2 + 1;
+    return Quorum.size(members.size());
+  }
+
+  /** Builds a {@link RaftConfig}; each setter says what it changes from the defaults. */
+  public static final class Builder {
+    private final int id;
+    private final List<Integer> members;
+    private final RandomGenerator random;
+    private int electionTicks = 10;
+    private int heartbeatTicks = 2;
+    private int maxInflightAppends = 32;
+    private int maxEntriesPerAppend = 512;
+    private int maxBytesPerAppend = 1 << 20;
+    private int maxCommittedPerReady = 4096;
+    private boolean preVote = true;
+    private boolean checkQuorum = true;
+    private boolean batchReads = true;
+    private Set<Sabotage> sabotage = Set.of();
+
+    private Builder(int id, List<Integer> members, RandomGenerator random) {
+      this.id = id;
+      this.members = members;
+      this.random = random;
+    }
+
+    public Builder ticks(int election, int heartbeat) {
+      electionTicks = election;
+      heartbeatTicks = heartbeat;
+      return this;
+    }
+
+    public Builder maxInflightAppends(int messages) {
+      maxInflightAppends = messages;
+      return this;
+    }
+
+    public Builder maxEntriesPerAppend(int entries) {
+      maxEntriesPerAppend = entries;
+      return this;
+    }
+
+    public Builder maxBytesPerAppend(int bytes) {
+      maxBytesPerAppend = bytes;
+      return this;
+    }
+
+    public Builder maxCommittedPerReady(int entries) {
+      maxCommittedPerReady = entries;
+      return this;
+    }
+
+    public Builder preVote(boolean on) {
+      preVote = on;
+      return this;
+    }
+
+    public Builder checkQuorum(boolean on) {
+      checkQuorum = on;
+      return this;
+    }
+
+    public Builder batchReads(boolean on) {
+      batchReads = on;
+      return this;
+    }
+
+    public Builder sabotage(Set<Sabotage> broken) {
+      sabotage = broken;
+      return this;
+    }
+
+    public RaftConfig build() {
+      return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
+          maxEntriesPerAppend, maxBytesPerAppend, maxCommittedPerReady, preVote, checkQuorum,
+          batchReads, random, sabotage);
+    }
   }
 }

@@ -48,9 +48,6 @@ public final class RaftNode {
   private long unstableFrom;
   private long stableIndex;
   private long committedOut;
-
-  /** Committed entries handed out per Ready at most; see {@link #hasCommittedToApply()}. */
-  public static final int MAX_COMMITTED_PER_READY = 4096;
   private List<Message> messages = new ArrayList<>();
   private List<Message> messagesAfterPersist = new ArrayList<>();
   private List<ReadState> readStates = new ArrayList<>();
@@ -170,7 +167,7 @@ public final class RaftNode {
     HardState hardStateOut = hardStateToSave();
     List<Entry> entries = log.slice(unstableFrom, log.lastIndex());
     unstableFrom = log.lastIndex() + 1;
-    long applyTo = Math.min(commitIndex, committedOut + MAX_COMMITTED_PER_READY);
+    long applyTo = Math.min(commitIndex, committedOut + config.maxCommittedPerReady());
     List<Entry> committed = log.slice(committedOut + 1, applyTo);
     committedOut = applyTo;
     Ready rd = new Ready(softState(), hardStateOut, entries, messages, messagesAfterPersist,
@@ -183,7 +180,7 @@ public final class RaftNode {
 
   /**
    * Whether committed entries are still to be handed out: a Ready carries at most
-   * {@link #MAX_COMMITTED_PER_READY} (etcd's MaxCommittedSizePerReady), so that a node catching
+   * {@link RaftConfig#maxCommittedPerReady()} (etcd's MaxCommittedSizePerReady), so that a node catching
    * up on a long log applies it in slices and its driver can serve other events in between.
    */
   public boolean hasCommittedToApply() {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Message;
+import raftkv.util.QuietLog;
 
 /**
  * Sends one peer its messages, in order, batched, without ever blocking or throwing: a lost
@@ -65,8 +66,7 @@ final class PeerSender {
   private final Context context;
   private final HttpClientAgent client;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-  private final WarningThrottle failureWarnings;
-  private final WarningThrottle dropWarnings;
+  private final QuietLog warnings;
   private volatile Address address;
   private long queuedBytes;
   private int inflight;
@@ -93,8 +93,7 @@ final class PeerSender {
     this.options = options;
     this.context = context;
     this.address = new Address(host, port);
-    this.failureWarnings = new WarningThrottle(options.warningIntervalMs());
-    this.dropWarnings = new WarningThrottle(options.warningIntervalMs());
+    this.warnings = new QuietLog(LOG, options.warningIntervalMs());
     this.client = vertx.httpClientBuilder()
         .with(new HttpClientOptions()
             .setKeepAlive(true)
@@ -153,10 +152,9 @@ final class PeerSender {
     }
     if (dropped == 0) return;
     long droppedInAll = droppedMessages.addAndGet(dropped);
-    if (dropWarnings.allow()) {
-      LOG.warn("node {}: peer {} at {} takes messages slower than they come; dropped the oldest "
-          + "of its queue ({} dropped since start)", selfId, peerId, address, droppedInAll);
-    }
+    warnings.warn("dropped", "node {}: peer {} at {} takes messages slower than they come;"
+        + " dropped the oldest of its queue ({} dropped since start)", selfId, peerId, address,
+        droppedInAll);
   }
 
   private void publishQueueSize() {
@@ -258,11 +256,8 @@ final class PeerSender {
     failedRequests.incrementAndGet();
     lostMessages.addAndGet(messages);
     failuresInARow++;
-    if (failureWarnings.allow()) {
-      LOG.warn("node {}: cannot send to peer {} at {}: {}{}. Raft resends what matters once "
-          + "the peer is back.", selfId, peerId, address, reason,
-          failureWarnings.heldBackNote("failed requests"));
-    } else {
+    if (!warnings.warn("failed", "node {}: cannot send to peer {} at {}: {}. Raft resends what"
+        + " matters once the peer is back.", selfId, peerId, address, reason)) {
       LOG.debug("node {}: cannot send {} messages to peer {} at {}: {}", selfId, messages, peerId,
           address, reason);
     }

@@ -13,13 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Message;
-import raftkv.server.NodeConfig;
+import raftkv.util.QuietLog;
 
 /**
  * The receiving end of the Raft RPC: an HTTP server on the node's {@code raftPort}.
@@ -51,47 +50,44 @@ public final class RaftRpcServer {
   public record Stats(long acceptedRequests, long receivedMessages, long refusedRequests) {}
 
   private final int nodeId;
-  private final Set<Integer> peerIds = new TreeSet<>();
+  private final Set<Integer> peerIds;
   private final byte[] token;
   private final long maxBodyBytes;
   private final Consumer<List<Message>> inbox;
-  private final WarningThrottle refusalWarnings;
+  private final QuietLog refusalWarnings;
   private final AtomicLong acceptedRequests = new AtomicLong();
   private final AtomicLong receivedMessages = new AtomicLong();
   private final AtomicLong refusedRequests = new AtomicLong();
   private HttpServer server;
 
-  private RaftRpcServer(NodeConfig config, TransportOptions options,
-      Consumer<List<Message>> inbox) {
-    this.nodeId = config.nodeId();
-    for (NodeConfig.Member m : config.members()) {
-      if (m.id() != nodeId) peerIds.add(m.id());
-    }
-    this.token = config.clusterToken().getBytes(StandardCharsets.UTF_8);
-    this.maxBodyBytes = options.maxBodyBytes();
+  private RaftRpcServer(TransportSettings settings, Consumer<List<Message>> inbox) {
+    this.nodeId = settings.nodeId();
+    this.peerIds = settings.peerIds();
+    this.token = settings.clusterToken().getBytes(StandardCharsets.UTF_8);
+    this.maxBodyBytes = settings.options().maxBodyBytes();
     this.inbox = inbox;
-    this.refusalWarnings = new WarningThrottle(options.warningIntervalMs());
+    this.refusalWarnings = new QuietLog(LOG, settings.options().warningIntervalMs());
   }
 
   /**
-   * Listens on {@code config.bindHost()} and this node's {@code raftPort} (0: any free port).
+   * Listens on {@code settings.bindHost()} and {@code settings.port()} (0: any free port).
    * Call it on the node's event loop: the inbox is called there.
    */
-  public static Future<RaftRpcServer> start(Vertx vertx, NodeConfig config,
-      TransportOptions options, Consumer<List<Message>> inbox) {
-    RaftRpcServer rpc = new RaftRpcServer(config, options, inbox);
+  public static Future<RaftRpcServer> start(Vertx vertx, TransportSettings settings,
+      Consumer<List<Message>> inbox) {
+    RaftRpcServer rpc = new RaftRpcServer(settings, inbox);
     return vertx.createHttpServer()
         .requestHandler(rpc.router(vertx))
         .connectionHandler(connection -> connection.exceptionHandler(rpc::connectionFailed))
         .exceptionHandler(rpc::connectionFailed)
-        .listen(config.self().raftPort(), config.bindHost())
+        .listen(settings.port(), settings.bindHost())
         .recover(cause -> Future.failedFuture(new IllegalStateException("cannot take Raft RPCs on "
-            + config.bindHost() + ":" + config.self().raftPort() + " (" + cause.getMessage()
+            + settings.bindHost() + ":" + settings.port() + " (" + cause.getMessage()
             + "): check that no other process uses the port and that bindHost is an address of"
             + " this machine", cause)))
         .map(server -> {
           rpc.server = server;
-          LOG.info("node {} takes Raft RPCs on {}:{}", rpc.nodeId, config.bindHost(),
+          LOG.info("node {} takes Raft RPCs on {}:{}", rpc.nodeId, settings.bindHost(),
               server.actualPort());
           return rpc;
         });
@@ -192,10 +188,8 @@ public final class RaftRpcServer {
   private void refuse(RoutingContext rc, String reason) {
     refusedRequests.incrementAndGet();
     String from = String.valueOf(rc.request().remoteAddress());
-    if (refusalWarnings.allow()) {
-      LOG.warn("node {} refused a Raft RPC from {}: {}{}", nodeId, from, reason,
-          refusalWarnings.heldBackNote("refused"));
-    } else {
+    if (!refusalWarnings.warn("refused", "node {} refused a Raft RPC from {}: {}", nodeId, from,
+        reason)) {
       LOG.debug("node {} refused a Raft RPC from {}: {}", nodeId, from, reason);
     }
     sendError(rc, 400, reason);

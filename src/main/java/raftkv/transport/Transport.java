@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Message;
-import raftkv.server.NodeConfig;
+import raftkv.util.QuietLog;
 
 /**
  * Raft messages between nodes, as HTTP/JSON: one {@link RaftRpcServer} for what comes in and one
@@ -23,8 +23,8 @@ import raftkv.server.NodeConfig;
  * the node is ready, after its disk write, not as HTTP replies). Lost messages are normal, and
  * Raft's heartbeats and retries make up for them.
  *
- * <p>Peers are dialled only at the addresses in the configuration ({@code host} and
- * {@code raftPort} of each member), so operators can put proxies in between.
+ * <p>Peers are dialled only at the addresses in the {@link TransportSettings} (from each member's
+ * {@code host} and {@code raftPort} in the configuration), so operators can put proxies in between.
  *
  * <p>Start it on the node's event loop (in its verticle's {@code start()}): the inbox is called
  * there, and every answer from a peer is handled there. Call {@link #send} there too; a call from
@@ -39,26 +39,19 @@ public final class Transport {
   private final Thread loop;
   private final RaftRpcServer server;
   private final Map<Integer, PeerSender> peers = new TreeMap<>();
-  private final WarningThrottle misrouteWarnings;
+  private final QuietLog misrouteWarnings;
 
-  private Transport(Vertx vertx, Context context, Thread loop, NodeConfig config,
-      TransportOptions options, RaftRpcServer server) {
-    this.nodeId = config.nodeId();
+  private Transport(Vertx vertx, Context context, Thread loop, TransportSettings settings,
+      RaftRpcServer server) {
+    this.nodeId = settings.nodeId();
     this.context = context;
     this.loop = loop;
     this.server = server;
-    this.misrouteWarnings = new WarningThrottle(options.warningIntervalMs());
-    for (NodeConfig.Member m : config.members()) {
-      if (m.id() == nodeId) continue;
-      peers.put(m.id(), new PeerSender(vertx, context, nodeId, m.id(), m.host(), m.raftPort(),
-          config.clusterToken(), options));
+    this.misrouteWarnings = new QuietLog(LOG, settings.options().warningIntervalMs());
+    for (TransportSettings.Peer p : settings.peers()) {
+      peers.put(p.id(), new PeerSender(vertx, context, nodeId, p.id(), p.host(), p.port(),
+          settings.clusterToken(), settings.options()));
     }
-  }
-
-  /** As {@link #start(Vertx, NodeConfig, TransportOptions, Consumer)} with default options. */
-  public static Future<Transport> start(Vertx vertx, NodeConfig config,
-      Consumer<List<Message>> inbox) {
-    return start(vertx, config, TransportOptions.defaults(), inbox);
   }
 
   /**
@@ -67,7 +60,7 @@ public final class Transport {
    * @param inbox takes each batch of messages that arrives, on this event loop, before the
    *     sender gets its answer; it must not block
    */
-  public static Future<Transport> start(Vertx vertx, NodeConfig config, TransportOptions options,
+  public static Future<Transport> start(Vertx vertx, TransportSettings settings,
       Consumer<List<Message>> inbox) {
     Context context = Vertx.currentContext();
     if (context == null || !context.isEventLoopContext()) {
@@ -75,8 +68,8 @@ public final class Transport {
           "start the transport on the node's event loop, in its verticle"));
     }
     Thread loop = Thread.currentThread();
-    return RaftRpcServer.start(vertx, config, options, inbox)
-        .map(server -> new Transport(vertx, context, loop, config, options, server));
+    return RaftRpcServer.start(vertx, settings, inbox)
+        .map(server -> new Transport(vertx, context, loop, settings, server));
   }
 
   /**
@@ -90,10 +83,8 @@ public final class Transport {
     }
     PeerSender peer = m == null ? null : peers.get(m.to());
     if (peer == null || m.from() != nodeId) {
-      if (misrouteWarnings.allow()) {
-        LOG.warn("node {} dropped a message it cannot send: {} (its peers are {}){}", nodeId, m,
-            peers.keySet(), misrouteWarnings.heldBackNote("dropped"));
-      }
+      misrouteWarnings.warn("misrouted", "node {} dropped a message it cannot send: {} (its peers"
+          + " are {})", nodeId, m, peers.keySet());
       return;
     }
     peer.send(m);

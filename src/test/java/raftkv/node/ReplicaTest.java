@@ -92,7 +92,7 @@ class ReplicaTest {
   }
 
   private static RaftConfig config(int id) {
-    return RaftConfig.defaults(id, THREE, new SplittableRandom(id));
+    return RaftConfig.builder(id, THREE, new SplittableRandom(id)).build();
   }
 
   /** Node 1 elected leader of term 1 by node 2, its no-op committed with node 2's help. */

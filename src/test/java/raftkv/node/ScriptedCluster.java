@@ -54,7 +54,7 @@ final class ScriptedCluster {
 
     void start() {
       Recovered recovered = disk.load();
-      RaftConfig config = RaftConfig.defaults(id, ids, new SplittableRandom(seed * 31 + id));
+      RaftConfig config = RaftConfig.builder(id, ids, new SplittableRandom(seed * 31 + id)).build();
       kv = new KvStateMachine();
       replica = new Replica<>(new RaftNode(config, recovered.hardState(), recovered.entries(), 0),
           this, kv::apply);

@@ -2,11 +2,10 @@ package raftkv.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +32,8 @@ import raftkv.check.KvOutput;
 import raftkv.check.LinearizabilityChecker;
 import raftkv.check.Operation;
 import raftkv.check.Verdict;
+import raftkv.testing.TestHttp.Reply;
+import raftkv.testing.TestHttp;
 
 /**
  * The whole product under faults, through {@code cluster.sh}: real processes, real disks, real
@@ -49,8 +50,9 @@ class ClusterShFaultIT {
   private static final List<String> KEYS = List.of("x", "y", "z");
 
   @TempDir Path data;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(1)).build();
+  private final Vertx clientVertx = Vertx.vertx();
+  private final TestHttp kvHttp = new TestHttp(clientVertx, 6_000);
+  private final TestHttp statusHttp = new TestHttp(clientVertx, 1_000);
   private final List<Operation<KvInput, KvOutput>> history =
       Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -68,6 +70,7 @@ class ClusterShFaultIT {
   void stop() throws Exception {
     running.set(false);
     clusterSh("stop");
+    clientVertx.close().await();
   }
 
   @Test
@@ -134,42 +137,37 @@ class ClusterShFaultIT {
   private void write(int client, int port, String key, String value) {
     KvInput input = new KvInput.Put(key, value);
     long call = System.nanoTime();
-    HttpRequest request = HttpRequest.newBuilder(kvUri(port, key))
-        .timeout(Duration.ofSeconds(6))
-        .header("X-Request-Id", value)
-        .PUT(HttpRequest.BodyPublishers.ofString(value)).build();
     try {
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 200) {
+      Reply r = kvHttp.send(port, HttpMethod.PUT, kvPath(key), Buffer.buffer(value),
+          "X-Request-Id", value);
+      if (r.status() == 200) {
         acknowledged.incrementAndGet();
         history.add(Operation.completed(client, input, KvOutput.OK, call, System.nanoTime()));
-      } else if (r.statusCode() == 503 || r.statusCode() == 429) {
+      } else if (r.status() == 503 || r.status() == 429) {
         return; // nothing was written, says the contract
       } else {
         history.add(Operation.pending(client, input, call)); // 504 or worse: unknown
       }
-    } catch (IOException | InterruptedException e) {
+    } catch (Exception e) { // no answer in time, or the connection failed
       history.add(Operation.pending(client, input, call)); // may have reached the leader
     }
   }
 
   private void read(int client, int port, String key) {
     long call = System.nanoTime();
-    HttpRequest request =
-        HttpRequest.newBuilder(kvUri(port, key)).timeout(Duration.ofSeconds(6)).GET().build();
     try {
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      Reply r = kvHttp.send(port, HttpMethod.GET, kvPath(key), null);
       long ret = System.nanoTime();
-      if (r.statusCode() == 200) {
+      if (r.status() == 200) {
         acknowledged.incrementAndGet();
-        history.add(Operation.completed(client, new KvInput.Get(key), KvOutput.read(r.body()),
+        history.add(Operation.completed(client, new KvInput.Get(key), KvOutput.read(r.text()),
             call, ret));
-      } else if (r.statusCode() == 404) {
+      } else if (r.status() == 404) {
         acknowledged.incrementAndGet();
         history.add(Operation.completed(client, new KvInput.Get(key), KvOutput.read(null), call,
             ret));
       }
-    } catch (IOException | InterruptedException e) {
+    } catch (Exception e) { // no answer in time, or the connection failed
       // a read that failed had no effect
     }
   }
@@ -184,8 +182,8 @@ class ClusterShFaultIT {
     throw new AssertionError("could not read " + key + " at the end");
   }
 
-  private URI kvUri(int port, String key) {
-    return URI.create("http://127.0.0.1:" + port + "/v1/kv/" + key);
+  private static String kvPath(String key) {
+    return "/v1/kv/" + key;
   }
 
   // ------------------------------------------------------------------ cluster
@@ -196,12 +194,10 @@ class ClusterShFaultIT {
 
   private String status(int node) {
     try {
-      HttpRequest request = HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + (BASE_PORT + 1000 + node) + "/v1/cluster?digest=true"))
-          .timeout(Duration.ofSeconds(1)).build();
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : "";
-    } catch (IOException | InterruptedException e) {
+      Reply r = statusHttp.send(BASE_PORT + 1000 + node, HttpMethod.GET,
+          "/v1/cluster?digest=true", null);
+      return r.status() == 200 ? r.text() : "";
+    } catch (Exception e) { // no answer in time, or the connection failed
       return "";
     }
   }
@@ -251,6 +247,7 @@ class ClusterShFaultIT {
     pb.environment().put("RAFTKV_DATA", data.toString());
     pb.environment().put("RAFTKV_BASE_PORT", Integer.toString(BASE_PORT));
     pb.environment().put("RAFTKV_JAVA_OPTS", "-Xmx256m");
+    pb.environment().put("RAFTKV_NO_REBUILD", "1"); // test the jar this build made
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     int code = p.waitFor();

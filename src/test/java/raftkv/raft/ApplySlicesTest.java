@@ -22,19 +22,19 @@ class ApplySlicesTest {
   @Test
   @DisplayName("a restarted node applies its committed log a slice per Ready, in order, once")
   void restartAppliesInSlices() {
-    RaftConfig config = RaftConfig.defaults(1, List.of(1, 2, 3), new SplittableRandom(1));
+    RaftConfig config = RaftConfig.builder(1, List.of(1, 2, 3), new SplittableRandom(1)).build();
     RaftNode node = new RaftNode(config, new HardState(1, 0, LOG), log(1), 0);
     List<Long> applied = new ArrayList<>();
     int readies = 0;
     do {
       Ready rd = node.ready();
-      assertThat(rd.committedEntries()).hasSizeLessThanOrEqualTo(RaftNode.MAX_COMMITTED_PER_READY);
+      assertThat(rd.committedEntries()).hasSizeLessThanOrEqualTo(config.maxCommittedPerReady());
       rd.committedEntries().forEach(e -> applied.add(e.index()));
       node.advance(rd);
       readies++;
     } while (node.hasCommittedToApply());
-    assertThat(readies).isEqualTo((LOG + RaftNode.MAX_COMMITTED_PER_READY - 1)
-        / RaftNode.MAX_COMMITTED_PER_READY);
+    assertThat(readies).isEqualTo((LOG + config.maxCommittedPerReady() - 1)
+        / config.maxCommittedPerReady());
     assertThat(applied).hasSize(LOG).isSorted().doesNotHaveDuplicates();
     assertThat(node.ready().committedEntries()).isEmpty();
   }
@@ -42,7 +42,7 @@ class ApplySlicesTest {
   @Test
   @DisplayName("§6.4 a read is served only with the Ready whose entries reach its read index")
   void readWaitsForItsSlice() {
-    RaftConfig config = RaftConfig.defaults(1, List.of(1), new SplittableRandom(2));
+    RaftConfig config = RaftConfig.builder(1, List.of(1), new SplittableRandom(2)).build();
     RaftNode node = new RaftNode(config, new HardState(1, 0, 0), log(1), 0);
     for (int i = 0; i < 100 && node.role() != Role.LEADER; i++) {
       node.tick();

@@ -28,7 +28,7 @@ class DurabilityTest {
 
     // Its disk lied about fsyncs: it comes back holding only the first 5 entries.
     List<Entry> kept = follower.log().slice(1, 5);
-    RaftNode restarted = new RaftNode(TestNetwork.config(followerId, TestNetwork.ids(3), 5),
+    RaftNode restarted = new RaftNode(TestNetwork.config(followerId, TestNetwork.ids(3), 5).build(),
         new HardState(follower.term(), follower.votedFor(), 5), kept, 0);
     net.add(restarted);
     for (int i = 0; i < 20; i++) net.tickAll();
@@ -62,7 +62,7 @@ class DurabilityTest {
     List<Entry> restored = new java.util.ArrayList<>(follower.log().slice(1, 3));
     for (long i = 4; i <= follower.log().lastIndex(); i++) restored.add(new Entry(i, 1, "old"));
     assertThat(restored.get(3).term()).isLessThan(follower.log().termAt(4));
-    RaftNode restarted = new RaftNode(TestNetwork.config(followerId, TestNetwork.ids(3), 9),
+    RaftNode restarted = new RaftNode(TestNetwork.config(followerId, TestNetwork.ids(3), 9).build(),
         new HardState(follower.term(), follower.votedFor(), 3), restored, 0);
     net.add(restarted);
     for (int i = 0; i < 20; i++) net.tickAll();
@@ -96,7 +96,7 @@ class DurabilityTest {
   @Test
   @DisplayName("the commit hint is saved with term changes, and at most once per election timeout otherwise")
   void theCommitHintIsSavedOncePerElectionTimeout() {
-    RaftConfig config = RaftConfig.defaults(1, List.of(1), new SplittableRandom(1));
+    RaftConfig config = RaftConfig.builder(1, List.of(1), new SplittableRandom(1)).build();
     RaftNode node = new RaftNode(config);
     while (node.role() != Role.LEADER) node.tick();
     Ready first = node.ready();

@@ -17,7 +17,7 @@ class ElectionTest {
   private static final List<Integer> THREE = TestNetwork.ids(3);
 
   private static RaftConfig plain(int id, List<Integer> members) {
-    return TestNetwork.config(id, members, 7).withPreVoteAndCheckQuorum(false, false);
+    return TestNetwork.config(id, members, 7).preVote(false).checkQuorum(false).build();
   }
 
   private static RaftNode follower(int id, List<Integer> members, HardState hs, List<Entry> log) {
@@ -127,7 +127,7 @@ class ElectionTest {
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
   @DisplayName("§5.2 split vote: two candidates of one term both fall short; random timeouts then elect one")
   void splitVote(long seed) {
-    TestNetwork net = TestNetwork.of(4, seed, c -> c.withPreVoteAndCheckQuorum(false, false));
+    TestNetwork net = TestNetwork.of(4, seed, c -> c.preVote(false).checkQuorum(false));
     // 1 can only reach 3 and 2 can only reach 4: each candidate collects two votes of four.
     net.cut(1, 4).cut(2, 3);
     tickUntilRoleChanges(net.node(1));
@@ -173,7 +173,7 @@ class ElectionTest {
   @MethodSource("higherTermMessages")
   @DisplayName("§5.1 a leader that sees a higher term in any message steps down to follower")
   void higherTermDeposesLeader(HigherTermCase c) {
-    TestNetwork net = TestNetwork.of(3, 3, c2 -> c2.withPreVoteAndCheckQuorum(false, false));
+    TestNetwork net = TestNetwork.of(3, 3, c2 -> c2.preVote(false).checkQuorum(false));
     net.tickUntilLeader(100);
     RaftNode leader = net.leader().orElseThrow();
     long term = leader.term();

@@ -45,15 +45,15 @@ class Figure7Test {
   @DisplayName("§5.3 Figure 7: the leader of term 8 brings each follower's log to equal its own")
   void leaderRepairsFollower(Follower f) {
     List<Integer> members = TestNetwork.ids(3);
-    RaftConfig base = TestNetwork.config(1, members, 8).withPreVoteAndCheckQuorum(false, false);
+    RaftConfig base = TestNetwork.config(1, members, 8).preVote(false).checkQuorum(false).build();
     long lastFollowerTerm = f.terms()[f.terms().length - 1];
     TestNetwork net = new TestNetwork()
         .add(new RaftNode(base, new HardState(7, HardState.NO_VOTE, 0), TestNetwork.log(LEADER), 0))
-        .add(new RaftNode(TestNetwork.config(2, members, 8).withPreVoteAndCheckQuorum(false, false),
+        .add(new RaftNode(TestNetwork.config(2, members, 8).preVote(false).checkQuorum(false).build(),
             new HardState(Math.max(lastFollowerTerm, 6), HardState.NO_VOTE, 0),
             TestNetwork.log(f.terms()), 0))
         // A third voter with an empty log, so node 1 can win term 8 whatever the follower holds.
-        .add(new RaftNode(TestNetwork.config(3, members, 8).withPreVoteAndCheckQuorum(false, false),
+        .add(new RaftNode(TestNetwork.config(3, members, 8).preVote(false).checkQuorum(false).build(),
             new HardState(7, HardState.NO_VOTE, 0), List.of(), 0));
 
     RaftNode leader = net.node(1);

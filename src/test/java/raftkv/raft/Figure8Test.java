@@ -22,8 +22,8 @@ class Figure8Test {
     TestNetwork net = new TestNetwork();
     long[][] logs = {{1, 2}, {1}, {1}, {1}, {1, 3}};
     for (int id : FIVE) {
-      RaftConfig c = TestNetwork.config(id, FIVE, 88).withPreVoteAndCheckQuorum(false, false)
-          .withReplicationLimits(32, 1, 1 << 20); // one entry per message: 2:2 travels alone
+      RaftConfig c = TestNetwork.config(id, FIVE, 88).preVote(false).checkQuorum(false)
+          .maxEntriesPerAppend(1).build(); // one entry per message: 2:2 travels alone
       net.add(new RaftNode(c, new HardState(3, HardState.NO_VOTE, 1),
           TestNetwork.log(logs[id - 1]), 1));
     }

@@ -35,7 +35,7 @@ class PreVoteTest {
   @Test
   @DisplayName("§9.6 contrast: without pre-vote and check-quorum, the rejoining node deposes the leader")
   void withoutPreVoteRejoiningNodeDisrupts() {
-    TestNetwork net = TestNetwork.of(3, 11, c -> c.withPreVoteAndCheckQuorum(false, false));
+    TestNetwork net = TestNetwork.of(3, 11, c -> c.preVote(false).checkQuorum(false));
     net.tickUntilLeader(100);
     RaftNode leader = net.leader().orElseThrow();
     int outsider = leader.id() == 3 ? 2 : 3;
@@ -55,7 +55,7 @@ class PreVoteTest {
   @Test
   @DisplayName("§9.6 a pre-candidate whose pre-vote goes unanswered times out into another pre-vote, not a real election")
   void unansweredPreVoteRetriesPreVote() {
-    RaftNode n = new RaftNode(TestNetwork.config(1, TestNetwork.ids(3), 4));
+    RaftNode n = new RaftNode(TestNetwork.config(1, TestNetwork.ids(3), 4).build());
     // Nobody answers: the node is cut off. Every timeout must poll again, never raise the term.
     for (int i = 0; i < 100 && n.role() == Role.FOLLOWER; i++) n.tick();
     assertThat(n.role()).isEqualTo(Role.PRE_CANDIDATE);

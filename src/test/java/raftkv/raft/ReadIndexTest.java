@@ -124,7 +124,7 @@ class ReadIndexTest {
   @Test
   @DisplayName("§6.4 without read batching every read has a round and a heartbeat per peer")
   void unbatchedReadsHaveARoundEach() {
-    net = TestNetwork.of(3, 36, c -> c.withReadBatching(false));
+    net = TestNetwork.of(3, 36, c -> c.batchReads(false));
     net.tickUntilLeader(100);
     net.stabilize();
     leader = net.leader().orElseThrow();

@@ -16,7 +16,7 @@ class ReplicationTest {
   private RaftNode leader;
   private List<Integer> followers;
 
-  private void elect(int n, long seed, UnaryOperator<RaftConfig> tweak) {
+  private void elect(int n, long seed, UnaryOperator<RaftConfig.Builder> tweak) {
     net = TestNetwork.of(n, seed, tweak);
     net.tickUntilLeader(100);
     net.stabilize();
@@ -109,7 +109,7 @@ class ReplicationTest {
   @Test
   @DisplayName("§5.3 pipelining: several appends go out before any answer, never more than maxInflightAppends")
   void pipelining() {
-    elect(3, 24, c -> c.withReplicationLimits(4, 1, 1 << 20));
+    elect(3, 24, c -> c.maxInflightAppends(4).maxEntriesPerAppend(1));
     RaftNode f = net.node(followers.get(0));
     for (int i = 0; i < 20; i++) leader.propose("p" + i);
 
@@ -140,7 +140,7 @@ class ReplicationTest {
   @Test
   @DisplayName("§5.3 batching: 100 proposals in one Ready go out in ceil(100 / maxEntriesPerAppend) messages")
   void batching() {
-    elect(3, 25, c -> c.withReplicationLimits(32, 16, 1 << 20));
+    elect(3, 25, c -> c.maxEntriesPerAppend(16));
     long first = leader.log().lastIndex() + 1;
     for (int i = 0; i < 100; i++) leader.propose("b" + i);
     Ready rd = leader.ready();

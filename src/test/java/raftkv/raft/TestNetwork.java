@@ -38,14 +38,14 @@ final class TestNetwork {
     return IntStream.rangeClosed(1, n).boxed().toList();
   }
 
-  static RaftConfig config(int id, List<Integer> members, long seed) {
-    return RaftConfig.defaults(id, members, new SplittableRandom(seed * 1_000_003L + id));
+  static RaftConfig.Builder config(int id, List<Integer> members, long seed) {
+    return RaftConfig.builder(id, members, new SplittableRandom(seed * 1_000_003L + id));
   }
 
   /** A cluster of n fresh nodes with ids 1..n; {@code tweak} adjusts each default config. */
-  static TestNetwork of(int n, long seed, UnaryOperator<RaftConfig> tweak) {
+  static TestNetwork of(int n, long seed, UnaryOperator<RaftConfig.Builder> tweak) {
     TestNetwork net = new TestNetwork();
-    for (int id : ids(n)) net.add(new RaftNode(tweak.apply(config(id, ids(n), seed))));
+    for (int id : ids(n)) net.add(new RaftNode(tweak.apply(config(id, ids(n), seed)).build()));
     return net;
   }
 

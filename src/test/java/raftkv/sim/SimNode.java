@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import raftkv.kv.CommandStamper;
 import raftkv.kv.KvCommand;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
-import raftkv.kv.CommandStamper;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
 import raftkv.raft.Entry;
@@ -82,10 +82,13 @@ final class SimNode implements Replica.Host {
   }
 
   void start() {
-    RaftConfig config = RaftConfig.defaults(id, sim.memberIds(), random.split())
-        .withTicks(10, 2)
-        .withReplicationLimits(sim.options().maxInflightAppends(),
-            sim.options().maxEntriesPerAppend(), 1 << 16).withSabotage(sim.sabotage());
+    RaftConfig config = RaftConfig.builder(id, sim.memberIds(), random.split())
+        .ticks(10, 2)
+        .maxInflightAppends(sim.options().maxInflightAppends())
+        .maxEntriesPerAppend(sim.options().maxEntriesPerAppend())
+        .maxBytesPerAppend(1 << 16)
+        .sabotage(sim.sabotage())
+        .build();
     Recovered recovered = disk.load();
     kv = new KvStateMachine();
     replica = new Replica<>(new RaftNode(config, recovered.hardState(), recovered.entries(), 0),

@@ -29,14 +29,12 @@ import raftkv.raft.Entry;
 import raftkv.raft.Message;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
-import raftkv.server.NodeConfig;
 
 /** Node 1 of a three-node cluster, spoken to over real HTTP on 127.0.0.1. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
 class RaftRpcServerTest {
 
-  private static final NodeConfig NODE_1 = TestConfigs.node(1, 0, 9, 9);
   private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final List<List<Message>> inbox = new CopyOnWriteArrayList<>();
@@ -52,7 +50,7 @@ class RaftRpcServerTest {
     public Future<?> start() {
       serverLoop = Thread.currentThread();
       TransportOptions options = TransportOptions.defaults().withMaxBodyBytes(MAX_BODY_BYTES);
-      return RaftRpcServer.start(vertx, NODE_1, options, messages -> {
+      return RaftRpcServer.start(vertx, TestSettings.node(1, options, 0, 9, 9), messages -> {
         inboxThreads.add(Thread.currentThread());
         inbox.add(messages);
       }).onSuccess(s -> server = s);
@@ -108,7 +106,7 @@ class RaftRpcServerTest {
         .sendBuffer(aGoodBody())
         .onComplete(tc.succeeding(response -> tc.verify(() -> {
           assertRefused(response, 400, "wrong cluster token");
-          assertThat(response.bodyAsString()).doesNotContain(TestConfigs.TOKEN);
+          assertThat(response.bodyAsString()).doesNotContain(TestSettings.TOKEN);
           assertThat(server.stats().refusedRequests()).isEqualTo(1);
           tc.completeNow();
         })));
@@ -177,7 +175,7 @@ class RaftRpcServerTest {
   @Test
   void anUnknownRouteGets404(VertxTestContext tc) {
     client.post(server.port(), "127.0.0.1", "/raft/v2/messages")
-        .putHeader(RaftRpcServer.TOKEN_HEADER, TestConfigs.TOKEN)
+        .putHeader(RaftRpcServer.TOKEN_HEADER, TestSettings.TOKEN)
         .sendBuffer(aGoodBody())
         .onComplete(tc.succeeding(response -> tc.verify(() -> {
           assertRefused(response, 404, "no such route: POST /raft/v2/messages");
@@ -197,7 +195,7 @@ class RaftRpcServerTest {
 
   private Future<HttpResponse<Buffer>> post(Buffer body) {
     HttpRequest<Buffer> request = client.post(server.port(), "127.0.0.1",
-        RaftRpcServer.MESSAGES_PATH).putHeader(RaftRpcServer.TOKEN_HEADER, TestConfigs.TOKEN);
+        RaftRpcServer.MESSAGES_PATH).putHeader(RaftRpcServer.TOKEN_HEADER, TestSettings.TOKEN);
     return request.sendBuffer(body);
   }
 

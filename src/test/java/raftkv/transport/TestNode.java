@@ -8,27 +8,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import raftkv.raft.Message;
-import raftkv.server.NodeConfig;
 
 /** A node reduced to its transport: a verticle that keeps every message it receives. */
 final class TestNode extends VerticleBase {
 
-  private final NodeConfig config;
-  private final TransportOptions options;
+  private final TransportSettings settings;
   private final List<Message> received = Collections.synchronizedList(new ArrayList<>());
   private final Set<Thread> inboxThreads = ConcurrentHashMap.newKeySet();
   private volatile Thread loop;
   private volatile Transport transport;
 
-  TestNode(NodeConfig config, TransportOptions options) {
-    this.config = config;
-    this.options = options;
+  TestNode(TransportSettings settings) {
+    this.settings = settings;
   }
 
   @Override
   public Future<?> start() {
     loop = Thread.currentThread();
-    return Transport.start(vertx, config, options, this::deliver).onSuccess(t -> transport = t);
+    return Transport.start(vertx, settings, this::deliver).onSuccess(t -> transport = t);
   }
 
   @Override

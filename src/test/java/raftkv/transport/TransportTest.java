@@ -8,8 +8,6 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +23,7 @@ import raftkv.raft.Entry;
 import raftkv.raft.Message;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
-import raftkv.server.NodeConfig;
+import raftkv.testing.FreePorts;
 
 /**
  * A four-member cluster in one Vertx: nodes 1 and 2 are real (two verticles, two event loops),
@@ -48,9 +46,7 @@ class TransportTest {
   void openFakePeers() throws IOException {
     errorLog = ErrorLog.attach();
     stuckPeer = new StuckPeer();
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort(); // free again once closed: connections are refused
-    }
+    deadPort = FreePorts.next(); // nothing listens there: connections are refused
   }
 
   @AfterEach
@@ -61,8 +57,8 @@ class TransportTest {
 
   /** Starts nodes 1 and 2, then tells each where the other listens. */
   private Future<Void> startNodes(Vertx vertx, TransportOptions options) {
-    node1 = new TestNode(config(1), options);
-    node2 = new TestNode(config(2), options);
+    node1 = new TestNode(settings(1, options));
+    node2 = new TestNode(settings(2, options));
     // both from this thread: each gets an event loop of its own
     return Future.all(vertx.deployVerticle(node1), vertx.deployVerticle(node2))
         .map(deployed -> {
@@ -72,8 +68,8 @@ class TransportTest {
         });
   }
 
-  private NodeConfig config(int nodeId) {
-    return TestConfigs.node(nodeId, 0, 0, deadPort, stuckPeer.port());
+  private TransportSettings settings(int nodeId, TransportOptions options) {
+    return TestSettings.node(nodeId, options, 0, 0, deadPort, stuckPeer.port());
   }
 
   @Test
@@ -226,7 +222,7 @@ class TransportTest {
 
   @Test
   void startingOffTheEventLoopFails(Vertx vertx, VertxTestContext tc) {
-    Transport.start(vertx, config(1), messages -> {})
+    Transport.start(vertx, settings(1, TransportOptions.defaults()), messages -> {})
         .onComplete(tc.failing(e -> tc.verify(() -> {
           assertThat(e).isInstanceOf(IllegalStateException.class)
               .hasMessageContaining("event loop");

@@ -1,0 +1,218 @@
+package raftkv.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import raftkv.storage.StorageOptions;
+import raftkv.transport.TransportOptions;
+import raftkv.transport.TransportSettings;
+
+/**
+ * A node's (or a gateway's) settings, as read by {@link ConfigFile} from a JSON file under
+ * {@code conf/}, or built in code with {@link #builder()}. The README's configuration reference
+ * lists every field with its default.
+ *
+ * @param nodeId this node's id among {@code members}; 0 for a gateway
+ * @param dataDir where the node keeps its log and hard state
+ * @param bindHost the address the node's servers listen on
+ * @param gatewayPort the client port of a gateway (ignored by nodes)
+ * @param members every node of the cluster, with the addresses peers and clients dial
+ * @param clusterToken a shared secret every Raft RPC must carry; RPCs without it are refused
+ * @param tickMs the length of one Raft tick
+ * @param electionTicks the base election timeout, in ticks
+ * @param heartbeatTicks the heartbeat interval, in ticks
+ * @param limits limits on client requests
+ * @param tuning knobs of replication and the log, for experiments; optional in the file
+ * @param requestIds how long and how many request ids are remembered for exactly-once retries;
+ *     optional in the file
+ * @param storage the write-ahead log's files; optional in the file
+ * @param transport limits and timeouts of the Raft transport; optional in the file
+ * @param gateway how a gateway finds the leader and retries; optional in the file
+ */
+public record NodeConfig(
+    int nodeId,
+    String dataDir,
+    String bindHost,
+    int gatewayPort,
+    List<Member> members,
+    String clusterToken,
+    int tickMs,
+    int electionTicks,
+    int heartbeatTicks,
+    Limits limits,
+    Tuning tuning,
+    RequestIds requestIds,
+    Storage storage,
+    TransportOptions transport,
+    Gateway gateway) {
+
+  /** One cluster member and the addresses others reach it at. */
+  public record Member(int id, String host, int raftPort, int clientPort) {
+    public String clientUrl() {
+      return "http://" + host + ":" + clientPort;
+    }
+  }
+
+  /**
+   * @param maxKeyBytes longest key, in UTF-8 bytes (413 beyond)
+   * @param maxValueBytes largest value (413 beyond)
+   * @param maxInflightRequests client requests a front end holds at once (429 beyond)
+   * @param requestTimeoutMs how long a front end waits for its node before answering 503 or 504
+   */
+  public record Limits(int maxKeyBytes, int maxValueBytes, int maxInflightRequests,
+      int requestTimeoutMs) {
+    public static final Limits DEFAULTS = new Limits(1024, 1 << 20, 10_000, 5_000);
+  }
+
+  /**
+   * How replication and the log trade latency for throughput. The defaults are what raftkv is
+   * measured with; the others exist to measure what each mechanism is worth (bench/compare.sh).
+   *
+   * @param maxInflightAppends AppendEntries messages on their way to one follower at once
+   *     (pipelining; 1 waits for each answer before sending the next)
+   * @param maxEntriesPerAppend entries in one AppendEntries (batching; 1 sends each alone)
+   * @param groupCommit whether log writes queued while one is on disk share the next fsync
+   *     (false: one fsync for each batch the Raft core hands over)
+   * @param batchReads whether linearizable reads share leadership rounds (false: a heartbeat
+   *     round of its own for every read)
+   * @param maxCommittedPerReady committed entries applied in one event-loop turn: a long backlog
+   *     (after a restart) is applied in slices of this many, with other events served between
+   */
+  public record Tuning(int maxInflightAppends, int maxEntriesPerAppend, boolean groupCommit,
+      boolean batchReads, int maxCommittedPerReady) {
+    public static final Tuning DEFAULTS = new Tuning(32, 512, true, true, 4096);
+  }
+
+  /**
+   * Exactly-once retries (docs/API.md): a write that carries an {@code X-Request-Id} is applied
+   * at most once while its id is remembered.
+   *
+   * @param retentionMs how long a client's request id is remembered, from when its write is
+   *     applied, on the leaders' clocks (default 10 minutes): a retry within it is never applied
+   *     twice
+   * @param gatewayRetentionMs how long the ids a gateway gives to writes that came without one
+   *     are remembered: the gateway retries only within a request's deadline, so these need far
+   *     less than a client's (default 60 s)
+   * @param maxMemoryBytes a leader refuses writes with a new request id (429, nothing written)
+   *     while the remembered ids take about this much memory (about 200 bytes per id plus its
+   *     characters, default 64 MiB); it never forgets a young id to make room
+   */
+  public record RequestIds(long retentionMs, long gatewayRetentionMs, long maxMemoryBytes) {
+    public static final RequestIds DEFAULTS = new RequestIds(600_000, 60_000, 64L << 20);
+  }
+
+  /**
+   * @param segmentSizeBytes a log segment file is closed and the next one started once it
+   *     reaches this size (default 64 MiB, at most 1 GiB)
+   */
+  public record Storage(long segmentSizeBytes) {
+    public static final Storage DEFAULTS = new Storage(StorageOptions.DEFAULT_SEGMENT_SIZE_BYTES);
+  }
+
+  /**
+   * @param pollIntervalMs how often a gateway asks every member who leads
+   * @param maxAttempts how many times a gateway sends one request before it gives up (a retry
+   *     follows a refusal that wrote nothing, or an unknown outcome of a write with a request id)
+   * @param firstBackoffMs the wait before the first retry; each further one waits twice as long
+   * @param connectionsPerNode keep-alive connections a front end holds to each node it forwards
+   *     to
+   */
+  public record Gateway(long pollIntervalMs, int maxAttempts, long firstBackoffMs,
+      int connectionsPerNode) {
+    public static final Gateway DEFAULTS = new Gateway(500, 6, 50, 64);
+  }
+
+  public Optional<Member> member(int id) {
+    return members.stream().filter(m -> m.id() == id).findFirst();
+  }
+
+  public Member self() {
+    return member(nodeId).orElseThrow();
+  }
+
+  public boolean isGateway() {
+    return nodeId == 0;
+  }
+
+  /** What the Raft transport needs: this node's Raft port, its peers' addresses, the token. */
+  public TransportSettings transportSettings() {
+    List<TransportSettings.Peer> peers = new ArrayList<>();
+    for (Member m : members) {
+      if (m.id() != nodeId) peers.add(new TransportSettings.Peer(m.id(), m.host(), m.raftPort()));
+    }
+    return new TransportSettings(nodeId, bindHost, self().raftPort(), peers, clusterToken,
+        transport);
+  }
+
+  /** The write-ahead log's options, with {@code --repair} or without. */
+  public StorageOptions storageOptions(boolean repair) {
+    return StorageOptions.defaults().withSegmentSizeBytes(storage.segmentSizeBytes())
+        .withRepair(repair);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from the defaults of a configuration file's optional fields. */
+  public Builder toBuilder() {
+    return new Builder().nodeId(nodeId).dataDir(dataDir).bindHost(bindHost)
+        .gatewayPort(gatewayPort).members(members).clusterToken(clusterToken).tickMs(tickMs)
+        .electionTicks(electionTicks).heartbeatTicks(heartbeatTicks).limits(limits)
+        .tuning(tuning).requestIds(requestIds).storage(storage).transport(transport)
+        .gateway(gateway);
+  }
+
+  /**
+   * Builds a configuration in code (tests, embedding). Every optional section starts at its
+   * default; {@link #build()} checks the result as a configuration file is checked.
+   */
+  public static final class Builder {
+    private int nodeId;
+    private String dataDir = "";
+    private String bindHost = "127.0.0.1";
+    private int gatewayPort;
+    private List<Member> members = List.of();
+    private String clusterToken;
+    private int tickMs = 50;
+    private int electionTicks = 10;
+    private int heartbeatTicks = 2;
+    private Limits limits = Limits.DEFAULTS;
+    private Tuning tuning = Tuning.DEFAULTS;
+    private RequestIds requestIds = RequestIds.DEFAULTS;
+    private Storage storage = Storage.DEFAULTS;
+    private TransportOptions transport = TransportOptions.defaults();
+    private Gateway gateway = Gateway.DEFAULTS;
+
+    private Builder() {}
+
+    public Builder nodeId(int id) { nodeId = id; return this; }
+    public Builder dataDir(String dir) { dataDir = dir; return this; }
+    public Builder bindHost(String host) { bindHost = host; return this; }
+    public Builder gatewayPort(int port) { gatewayPort = port; return this; }
+    public Builder members(List<Member> all) { members = List.copyOf(all); return this; }
+    public Builder clusterToken(String token) { clusterToken = token; return this; }
+    public Builder tickMs(int ms) { tickMs = ms; return this; }
+    public Builder electionTicks(int ticks) { electionTicks = ticks; return this; }
+    public Builder heartbeatTicks(int ticks) { heartbeatTicks = ticks; return this; }
+    public Builder limits(Limits l) { limits = l; return this; }
+    public Builder tuning(Tuning t) { tuning = t; return this; }
+    public Builder requestIds(RequestIds r) { requestIds = r; return this; }
+    public Builder storage(Storage s) { storage = s; return this; }
+    public Builder transport(TransportOptions t) { transport = t; return this; }
+    public Builder gateway(Gateway g) { gateway = g; return this; }
+
+    /** @throws IllegalArgumentException naming the first field that is not usable */
+    public NodeConfig build() {
+      NodeConfig config = new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, members,
+          clusterToken, tickMs, electionTicks, heartbeatTicks, limits, tuning, requestIds,
+          storage, transport, gateway);
+      try {
+        ConfigFile.validate(config, "configuration");
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return config;
+    }
+  }
+}

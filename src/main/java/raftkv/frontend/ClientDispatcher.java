@@ -1,0 +1,26 @@
+package raftkv.frontend;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * Where a front end sends the requests it has parsed: to its own node (which may forward them to
+ * the leader), or, in a standalone gateway, straight to the leader. The returned futures never
+ * fail for an expected reason: every outcome is an answer for the client.
+ */
+public interface ClientDispatcher {
+
+  /** Makes the dispatcher of a front end when it starts, on its event loop. */
+  interface Factory {
+    ClientDispatcher create(Vertx vertx, LeaderForwarder forwarder);
+  }
+
+  /** Serves a key-value request by the deadline. */
+  Future<HttpAnswer> kv(KvRequest request, ForwardableRequest original, Deadline deadline);
+
+  /** The body of {@code GET /v1/cluster} ({@code ?digest=true} sets {@code withDigest}). */
+  Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline);
+
+  /** Stops timers and closes connections. */
+  Future<Void> close();
+}

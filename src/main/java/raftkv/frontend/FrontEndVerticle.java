@@ -1,0 +1,164 @@
+package raftkv.frontend;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.config.NodeConfig;
+import raftkv.node.NodeChannel;
+import raftkv.node.RaftVerticle;
+
+/**
+ * The client-facing front end: serves the client HTTP API of docs/API.md, and hands each parsed
+ * request to a {@link ClientDispatcher}.
+ *
+ * <p>It runs in one of two modes:
+ *
+ * <ul>
+ *   <li><b>In a node</b> ({@link #inNode}): listens on that member's {@code clientPort} and serves
+ *       through the node's {@code RaftVerticle} ({@link LocalNodeDispatcher}); when the node does
+ *       not lead, the request is forwarded to the leader's front end and its answer relayed.
+ *   <li><b>As a standalone gateway</b> ({@code nodeId} 0, with the dispatcher of the {@code
+ *       gateway} package): listens on {@code gatewayPort} and forwards every request to the
+ *       leader it follows.
+ * </ul>
+ *
+ * <p>Both bind to {@code bindHost}; a port of 0 picks a free port ({@link #actualPort()}). Every
+ * input is checked before anything is sent on ({@link KvRequestParser}); at most {@code
+ * limits.maxInflightRequests} requests are held at once (429 beyond); each request is answered
+ * within {@code limits.requestTimeoutMs} (then 504 for a write whose fate is unknown, 503
+ * otherwise).
+ *
+ * <p>Deploy one instance per front end: the in-flight limit is counted per instance.
+ */
+public final class FrontEndVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(FrontEndVerticle.class);
+
+  /** The paths of one key: {@code /v1/kv/} and the key, which may contain slashes. */
+  private static final String KEY_ROUTE = KvRequestParser.KEY_PATH_PREFIX + ".*";
+
+  private final NodeConfig config;
+  private final ClientDispatcher.Factory dispatcherFactory;
+  private KvRequestParser parser;
+  private LeaderForwarder forwarder;
+  private ClientDispatcher dispatcher;
+  private HttpServer server;
+
+  /**
+   * @param dispatcherFactory makes, once the verticle starts, what serves the parsed requests
+   */
+  public FrontEndVerticle(NodeConfig config, ClientDispatcher.Factory dispatcherFactory) {
+    this.config = config;
+    this.dispatcherFactory = dispatcherFactory;
+  }
+
+  /** A node's own front end, which asks its node through {@code node}. */
+  public static FrontEndVerticle inNode(NodeConfig config, NodeChannel node) {
+    return new FrontEndVerticle(config,
+        (vertx, forwarder) -> new LocalNodeDispatcher(node, config, forwarder));
+  }
+
+  @Override
+  public Future<?> start() {
+    parser = new KvRequestParser(config.limits(), config.requestIds());
+    forwarder = new LeaderForwarder(vertx, config.gateway().connectionsPerNode());
+    dispatcher = dispatcherFactory.create(vertx, forwarder);
+    server = vertx.createHttpServer(serverOptions()).requestHandler(router());
+    return server.listen(configuredPort(), config.bindHost())
+        .onSuccess(listening -> log.info("{} serves clients on http://{}:{}", who(),
+            config.bindHost(), listening.actualPort()))
+        .recover(this::failedToListen);
+  }
+
+  /** A failed start gets no {@link #stop()}: close what was opened, and say what went wrong. */
+  private Future<HttpServer> failedToListen(Throwable cause) {
+    String where = config.bindHost() + ":" + configuredPort();
+    return Future.join(dispatcher.close(), forwarder.close()).transform(closed ->
+        Future.failedFuture(new IllegalStateException(who() + " cannot serve clients on " + where
+            + " (" + cause.getMessage() + "): check that no other process uses the port and that"
+            + " bindHost is an address of this machine", cause)));
+  }
+
+  private String who() {
+    return config.isGateway() ? "Gateway" : "Node " + config.nodeId();
+  }
+
+  /** The port the front end listens on (the configured one, or the one picked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private int configuredPort() {
+    return config.isGateway() ? config.gatewayPort() : config.self().clientPort();
+  }
+
+  private HttpServerOptions serverOptions() {
+    // Room for a key at its limit with every byte percent-encoded, and then some, so that an
+    // oversized key gets the API's 413 rather than the server's 414.
+    int longestLine = Math.max(4096, 6 * config.limits().maxKeyBytes() + 4096);
+    return new HttpServerOptions().setMaxInitialLineLength(longestLine);
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(rc ->
+        HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
+    router.route("/v1/*").handler(new InflightLimiter(config.limits().maxInflightRequests()));
+    router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes()));
+    router.get("/v1/cluster").handler(rc -> relay(rc,
+        dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
+    router.get("/v1/kv").handler(rc -> serveKv(rc, parser::list));
+    router.routeWithRegex(HttpMethod.GET, KEY_ROUTE).handler(rc -> serveKv(rc, parser::get));
+    router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));
+    router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
+    RouterErrors.install(router);
+    return router;
+  }
+
+  private void serveKv(RoutingContext rc, Function<RoutingContext, KvRequest> parse) {
+    Deadline deadline = newDeadline();
+    KvRequest request;
+    try {
+      request = parse.apply(rc);
+    } catch (RejectedRequest rejected) {
+      rejected.answer().writeTo(rc.response());
+      return;
+    }
+    relay(rc, dispatcher.kv(request, ForwardableRequest.of(rc, request), deadline));
+  }
+
+  private Deadline newDeadline() {
+    return Deadline.in(config.limits().requestTimeoutMs());
+  }
+
+  private static void relay(RoutingContext rc, Future<HttpAnswer> answer) {
+    answer.onComplete(done -> {
+      if (done.succeeded()) {
+        done.result().writeTo(rc.response());
+      } else {
+        rc.fail(500, done.cause());
+      }
+    });
+  }
+
+  /**
+   * Takes no new connections and lets the requests under way finish, up to their deadline: a
+   * node stopping alongside answers its waiting writes 504 ("may or may not be committed"), and
+   * a client should hear that rather than see its connection cut.
+   */
+  @Override
+  public Future<?> stop() {
+    Future<Void> serverClosed = server == null ? Future.succeededFuture()
+        : server.shutdown(config.limits().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+    return serverClosed.eventually(() -> Future.join(dispatcher.close(), forwarder.close()));
+  }
+}

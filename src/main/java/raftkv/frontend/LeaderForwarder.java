@@ -1,0 +1,125 @@
+package raftkv.frontend;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import raftkv.config.NodeConfig.Member;
+
+/**
+ * Passes a client's request on to another node's front end (usually the leader's) over kept-alive
+ * HTTP connections, and relays its answer: status, content type, {@code X-Revision}, {@code
+ * X-More-Keys} and body.
+ *
+ * <p>The request must be answered by the client's deadline. Failing to get a connection in that
+ * time means the request never left ({@link ForwardFailedException#mayHaveArrived()} false);
+ * anything that goes wrong after it was sent (a reset, the deadline) leaves its fate open.
+ */
+public final class LeaderForwarder {
+
+  private static final List<String> RELAYED_HEADERS = List.of(ClientHeaders.CONTENT_TYPE,
+      ClientHeaders.REVISION, ClientHeaders.MORE_KEYS, ClientHeaders.APPLIED_INDEX);
+
+  private final Vertx vertx;
+  private final HttpClientAgent client;
+
+  /**
+   * @param connectionsPerNode connections kept open to each node; more concurrent requests queue
+   *     for one
+   */
+  LeaderForwarder(Vertx vertx, int connectionsPerNode) {
+    this.vertx = vertx;
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setPipelining(false),
+        new PoolOptions().setHttp1MaxSize(connectionsPerNode));
+  }
+
+  /**
+   * Sends {@code request} to {@code target}'s front end and relays the answer.
+   *
+   * @param forwardedBy the node id to put into {@link ClientHeaders#FORWARDED_BY}, or 0 to leave
+   *     the request unmarked (a gateway, which is no node)
+   * @return the answer, or a {@link ForwardFailedException}
+   */
+  public Future<HttpAnswer> forward(
+      Member target, ForwardableRequest request, Deadline deadline, int forwardedBy) {
+    long ms = deadline.remainingMs();
+    if (ms == 0) {
+      return Future.failedFuture(new ForwardFailedException(false, "no time was left to ask "
+          + describe(target)));
+    }
+    RequestOptions options = new RequestOptions()
+        .setMethod(request.method())
+        .setHost(target.host())
+        .setPort(target.clientPort())
+        .setURI(request.uri())
+        .setConnectTimeout(ms) // also bounds the wait for a pooled connection
+        .setIdleTimeout(ms);
+    if (request.requestId() != null) {
+      options.putHeader(ClientHeaders.REQUEST_ID, request.requestId());
+    }
+    if (request.idRetention() != null) {
+      options.putHeader(ClientHeaders.REQUEST_ID_RETENTION, request.idRetention());
+    }
+    if (forwardedBy != 0) {
+      options.putHeader(ClientHeaders.FORWARDED_BY, Integer.toString(forwardedBy));
+    }
+    return client.request(options)
+        .recover(e -> Future.failedFuture(new ForwardFailedException(false,
+            "cannot reach " + describe(target) + ": " + reason(e))))
+        .compose(outgoing -> exchange(outgoing, request.body(), deadline, target));
+  }
+
+  private Future<HttpAnswer> exchange(
+      HttpClientRequest outgoing, Buffer body, Deadline deadline, Member target) {
+    Promise<HttpAnswer> answer = Promise.promise();
+    // A hard deadline: the idle timeout alone would let a trickling answer run on.
+    long timer = vertx.setTimer(Math.max(1, deadline.remainingMs()), id -> {
+      answer.tryFail(new ForwardFailedException(true,
+          describe(target) + " did not answer in time"));
+      outgoing.reset();
+    });
+    Future<HttpClientResponse> sent = body == null ? outgoing.send() : outgoing.send(body);
+    sent.compose(response -> response.body().map(bytes -> relayed(response, bytes)))
+        .onComplete(done -> {
+          vertx.cancelTimer(timer);
+          if (done.succeeded()) {
+            answer.tryComplete(done.result());
+          } else {
+            answer.tryFail(new ForwardFailedException(true, "no answer from " + describe(target)
+                + ": " + reason(done.cause())));
+          }
+        });
+    return answer.future();
+  }
+
+  private static HttpAnswer relayed(HttpClientResponse response, Buffer body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String name : RELAYED_HEADERS) {
+      String value = response.getHeader(name);
+      if (value != null) headers.put(name, value);
+    }
+    return new HttpAnswer(response.statusCode(), headers, body);
+  }
+
+  static String describe(Member node) {
+    return "node " + node.id() + " at " + node.clientUrl();
+  }
+
+  private static String reason(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,137 @@
+package raftkv.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.config.NodeConfig.Member;
+import raftkv.gateway.ClusterView.MemberState;
+import raftkv.util.QuietLog;
+
+/**
+ * A gateway's knowledge of who leads. It asks every member's front end for {@code GET
+ * /v1/cluster} on a fixed period, and at once when a request to the supposed leader failed
+ * ({@link #suspect}). Concurrent refreshes share one round of polls.
+ *
+ * <p>Confined to the gateway verticle's event loop.
+ */
+final class LeaderFinder {
+
+  private static final Logger log = LoggerFactory.getLogger(LeaderFinder.class);
+
+  private final Vertx vertx;
+  private final List<Member> members;
+  private final long pollIntervalMs;
+  private final long pollTimeoutMs;
+  private final HttpClientAgent client;
+  private final QuietLog quietLog = new QuietLog(log, 30_000);
+
+  /** The member requests go to; null while none is known. */
+  private Member leader;
+  /** The leader last reported in the log (0: none), so that only changes are logged. */
+  private int reportedLeaderId;
+  /** The round of polls under way, shared by everyone who asks meanwhile; null when idle. */
+  private Future<ClusterView> refreshing;
+  private long pollTimer = -1;
+
+  LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs) {
+    this.vertx = vertx;
+    this.members = List.copyOf(members);
+    this.pollIntervalMs = pollIntervalMs;
+    this.pollTimeoutMs = pollTimeoutMs;
+    // One connection per member is plenty: a poll is one small request per period.
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(1));
+  }
+
+  /** Starts polling; the first round begins at once. */
+  void start() {
+    refresh();
+    pollTimer = vertx.setPeriodic(pollIntervalMs, id -> refresh());
+  }
+
+  /** The leader, at once if one is known, else after a fresh round of polls (maybe none). */
+  Future<Optional<Member>> leader() {
+    if (leader != null) return Future.succeededFuture(Optional.of(leader));
+    return refresh().map(ClusterView::leader);
+  }
+
+  /**
+   * A request to {@code node} failed as if it did not lead: stop sending there until a new round
+   * of polls, which starts now, says who leads.
+   */
+  void suspect(Member node) {
+    if (leader != null && leader.id() == node.id()) leader = null;
+    refresh();
+  }
+
+  /** Polls every member (or joins the round under way) and updates the leader. */
+  Future<ClusterView> refresh() {
+    if (refreshing != null) return refreshing;
+    List<Future<MemberState>> polls = new ArrayList<>();
+    for (Member member : members) polls.add(poll(member));
+    Future<ClusterView> round = Future.join(polls).transform(done -> {
+      List<MemberState> states = new ArrayList<>();
+      for (Future<MemberState> poll : polls) states.add(poll.result());
+      return Future.succeededFuture(new ClusterView(states));
+    });
+    refreshing = round;
+    round.onComplete(done -> {
+      refreshing = null;
+      adopt(done.result());
+    });
+    return round;
+  }
+
+  /** One member's status; never fails (an unreachable member is a state too). */
+  private Future<MemberState> poll(Member member) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost(member.host())
+        .setPort(member.clientPort())
+        .setURI("/v1/cluster")
+        .setConnectTimeout(pollTimeoutMs)
+        .setIdleTimeout(pollTimeoutMs);
+    return client.request(options)
+        .compose(request -> request.send())
+        .compose(response -> response.statusCode() == 200
+            ? response.body()
+            : Future.failedFuture("answered " + response.statusCode()))
+        .map(Buffer::toJsonObject)
+        .timeout(pollTimeoutMs, TimeUnit.MILLISECONDS)
+        .map(status -> MemberState.reached(member, status))
+        .otherwise(e -> MemberState.unreachable(member, e.getMessage() != null
+            ? e.getMessage() : e.getClass().getSimpleName()));
+  }
+
+  private void adopt(ClusterView view) {
+    leader = view.leader().orElse(null);
+    int leaderId = leader == null ? 0 : leader.id();
+    if (leaderId != 0 && leaderId != reportedLeaderId) {
+      log.info("Gateway: node {} leads (term {}); forwarding requests to {}", leaderId,
+          view.leaderState().map(MemberState::term).orElse(0L), leader.clientUrl());
+    } else if (leaderId == 0 && reportedLeaderId != 0) {
+      log.warn("Gateway: no reachable member claims to lead any more (node {} did); requests"
+          + " get 503 until one does", reportedLeaderId);
+    } else if (leaderId == 0) {
+      quietLog.warn("no-leader", "Gateway: no reachable member claims to lead: "
+          + view.toJson().getJsonArray("nodes").encode());
+    }
+    reportedLeaderId = leaderId;
+  }
+
+  Future<Void> close() {
+    if (pollTimer != -1) vertx.cancelTimer(pollTimer);
+    return client.close();
+  }
+}

@@ -1,0 +1,429 @@
+package raftkv.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.config.NodeConfig;
+import raftkv.kv.CommandStamper;
+import raftkv.kv.KvResult;
+import raftkv.kv.KvStateMachine;
+import raftkv.kv.LoggedCommand;
+import raftkv.node.Failure;
+import raftkv.node.Replica;
+import raftkv.node.Waiter;
+import raftkv.raft.Entry;
+import raftkv.raft.HardState;
+import raftkv.raft.RaftConfig;
+import raftkv.raft.RaftNode;
+import raftkv.raft.Role;
+import raftkv.raft.SoftState;
+import raftkv.storage.AsyncStorage;
+import raftkv.storage.FileRaftStorage;
+import raftkv.storage.Recovered;
+import raftkv.storage.StorageOptions;
+import raftkv.transport.PeerStats;
+import raftkv.transport.Transport;
+
+/**
+ * One Raft member on one event loop: it owns the write-ahead log, the transport and the
+ * key-value state machine, and runs them as a {@link Replica} (the core, its driver and the
+ * requests waiting on it). Every field belongs to this verticle's event loop; disk writes run on
+ * the storage's own worker and come back here.
+ *
+ * <p>Its front end asks it through {@link #channel()}: a request hops onto this verticle's event
+ * loop, and the answer back onto the asker's. A write is answered once its entry is applied here,
+ * a linearizable read once a ReadIndex round confirms leadership.
+ *
+ * <p>When the replica halts (a broken invariant, a failed disk write), the node stops talking to
+ * its peers and answers every request 503, and {@link #onHalt} is told: a node process exits.
+ */
+public final class RaftVerticle extends VerticleBase implements Replica.Host {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftVerticle.class);
+
+  private final NodeConfig config;
+  private final StorageOptions storageOptions;
+  private final KvStateMachine kv = new KvStateMachine();
+  private final CommandStamper stamper = new CommandStamper();
+  private Consumer<Throwable> onHalt = cause -> { };
+  private AsyncStorage storage;
+  private Transport transport;
+  private Replica<KvResult> replica;
+  private long ticker = -1;
+  private boolean processScheduled;
+  private boolean stopping;
+
+  public RaftVerticle(NodeConfig config, StorageOptions storageOptions) {
+    this.config = config;
+    this.storageOptions = storageOptions;
+  }
+
+  /**
+   * What to do once the node has halted (after it has logged why, failed its waiting requests
+   * and closed its Raft port); called on the node's event loop. A node process exits.
+   */
+  public RaftVerticle onHalt(Consumer<Throwable> action) {
+    this.onHalt = action;
+    return this;
+  }
+
+  /** The Raft port actually bound (useful when the configuration says 0). */
+  public int raftPort() {
+    return transport.port();
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  @Override
+  public Future<?> start() {
+    Path dir = Path.of(config.dataDir());
+    return vertx.executeBlocking(() -> FileRaftStorage.open(dir, storageOptions), false)
+        .compose(fileStorage -> {
+          storage = new AsyncStorage(vertx, "node-" + config.nodeId(), fileStorage,
+              config.tuning().groupCommit());
+          return storage.load();
+        })
+        .map(this::startReplica)
+        .compose(v -> replica.halted()
+            ? Future.failedFuture(new IllegalStateException("it stopped while applying its"
+                + " log: " + replica.haltCause()))
+            : Transport.start(vertx, config.transportSettings(), this::receive))
+        .map(t -> {
+          transport = t;
+          ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
+          LOG.info("node {} started: term {}, log up to {}, raft port {}", config.nodeId(),
+              replica.raft().term(), replica.raft().log().lastIndex(), t.port());
+          return null;
+        })
+        .recover(this::failedToStart);
+  }
+
+  /** A failed start gets no {@link #stop()}: release the data directory, say what went wrong. */
+  private Future<Object> failedToStart(Throwable cause) {
+    Future<Void> closed = storage == null ? Future.succeededFuture() : storage.close();
+    return closed.transform(v -> Future.failedFuture(new IllegalStateException("node "
+        + config.nodeId() + " could not start: " + cause.getMessage(), cause)));
+  }
+
+  private Void startReplica(Recovered recovered) {
+    recovered.warnings().forEach(w -> LOG.warn("recovery: {}", w));
+    List<Integer> members = config.members().stream().map(NodeConfig.Member::id).toList();
+    RaftConfig raftConfig = RaftConfig.builder(config.nodeId(), members, new SplittableRandom())
+        .ticks(config.electionTicks(), config.heartbeatTicks())
+        .maxInflightAppends(config.tuning().maxInflightAppends())
+        .maxEntriesPerAppend(config.tuning().maxEntriesPerAppend())
+        .maxCommittedPerReady(config.tuning().maxCommittedPerReady())
+        .batchReads(config.tuning().batchReads())
+        .build();
+    RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.entries(), 0);
+    replica = new Replica<>(raft, this, kv::apply);
+    process(); // applies what was committed before the restart
+    return null;
+  }
+
+  /**
+   * Waiting writes fail as "outcome unknown" (504): their entries are in the log and may commit
+   * under the next leader, so "nothing was written" would invite a second, duplicate write.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(ticker);
+    if (replica != null) replica.stop("node " + config.nodeId() + " is shutting down");
+    Future<Void> transportClosed = transport == null ? Future.succeededFuture()
+        : transport.close();
+    // The transport's future may complete on a server's acceptor thread; the storage belongs
+    // to this event loop.
+    Promise<Void> stopped = Promise.promise();
+    transportClosed.onComplete(v -> context.runOnContext(onLoop ->
+        (storage == null ? Future.<Void>succeededFuture() : storage.close()).onComplete(stopped)));
+    return stopped.future();
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  private void tick() {
+    replica.tick();
+    scheduleProcess();
+  }
+
+  private void receive(List<raftkv.raft.Message> messages) {
+    if (replica == null) return; // only while starting
+    replica.receive(messages);
+    scheduleProcess();
+  }
+
+  /**
+   * Runs the Ready loop once at the end of this event-loop turn, so every proposal, read and
+   * message that arrived in the turn shares one Ready: one batch of appends, one disk write.
+   */
+  private void scheduleProcess() {
+    if (processScheduled || replica.halted()) return;
+    processScheduled = true;
+    context.runOnContext(v -> {
+      processScheduled = false;
+      process();
+    });
+  }
+
+  /**
+   * Runs the Ready loop, and when committed entries remain to be applied (a long log after a
+   * restart arrives in slices), runs it again in a later turn: other events are served between
+   * slices, and the loop never blocks for the whole log.
+   */
+  private void process() {
+    replica.process();
+    if (replica.hasCommittedToApply()) scheduleProcess();
+  }
+
+  /**
+   * How this node's own front end asks it: directly, without the event bus. Requests hop onto
+   * this verticle's event loop; answers hop back onto the asker's.
+   */
+  public NodeChannel channel() {
+    return (request, timeoutMs) -> {
+      Promise<Object> promise = Promise.promise();
+      NodeReply reply = new NodeReply.Direct(vertx, promise, timeoutMs);
+      if (context == null) {
+        reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " is not running");
+      } else {
+        context.runOnContext(v -> serve(request, reply));
+      }
+      return promise.future();
+    };
+  }
+
+  private void serve(NodeRequest body, NodeReply reply) {
+    if (replica == null) {
+      reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " is starting");
+    } else if (replica.halted()) {
+      refuse(reply);
+    } else if (stopping) {
+      reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
+    } else if (body instanceof NodeRequest.Write write) {
+      propose(write, reply);
+    } else if (body instanceof NodeRequest.Read read) {
+      read(read, read.linearizable(), reply);
+    } else if (body instanceof NodeRequest.Range range) {
+      read(range, range.linearizable(), reply);
+    } else if (body instanceof NodeRequest.Status status) {
+      reply.reply(status(status.withDigest()));
+    }
+  }
+
+  private void propose(NodeRequest.Write write, NodeReply reply) {
+    if (replica.raft().role() != Role.LEADER) {
+      reply.fail(NodeChannel.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+      return;
+    }
+    String requestId = write.command().requestId();
+    if (requestId != null && !kv.remembersRequestId(requestId)
+        && kv.requestIdBytes() >= config.requestIds().maxMemoryBytes()) {
+      reply.fail(NodeChannel.OVERLOADED, "node " + config.nodeId() + " remembers as many request ids"
+          + " as it may (about " + kv.requestIdBytes() / (1 << 20) + " MiB, requestIds."
+          + "maxMemoryBytes) and forgets none before its retention ends");
+      moveTheLogClock();
+      return;
+    }
+    String command = stamper.stamp(write.command(), System.currentTimeMillis(),
+        write.keepIdMs()).encode();
+    if (!replica.propose(command, answerWrite(reply))) {
+      refuse(reply);
+      return;
+    }
+    scheduleProcess();
+  }
+
+  /**
+   * Ids are forgotten only as the log's clock moves, which only stamped entries do: while every
+   * write is refused, none would be applied. So a refusing leader proposes a clock entry (at most
+   * one per {@link CommandStamper#INTERVAL_MS}).
+   */
+  private void moveTheLogClock() {
+    LoggedCommand clock = stamper.clockIfDue(System.currentTimeMillis());
+    if (clock != null && replica.propose(clock.encode(), IGNORED)) scheduleProcess();
+  }
+
+  private static final Waiter<KvResult> IGNORED = new Waiter<>() {
+    @Override
+    public void succeeded(KvResult value) {}
+
+    @Override
+    public void failed(Failure failure, String why) {}
+  };
+
+  /** A request the replica did not take: it does not lead, or it has just halted. */
+  private void refuse(NodeReply reply) {
+    if (replica.halted()) {
+      reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " has stopped after an"
+          + " internal error (see its log)");
+    } else {
+      reply.fail(NodeChannel.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+    }
+  }
+
+  private void read(NodeRequest request, boolean linearizable, NodeReply reply) {
+    if (!linearizable) {
+      reply.reply(answerRead(request));
+      return;
+    }
+    Waiter<Void> waiter = new Waiter<>() {
+      @Override
+      public void succeeded(Void ignored) {
+        reply.reply(answerRead(request));
+      }
+
+      @Override
+      public void failed(Failure failure, String why) {
+        failWith(reply, failure, why);
+      }
+    };
+    if (!replica.read(waiter)) {
+      refuse(reply);
+      return;
+    }
+    scheduleProcess();
+  }
+
+  private Waiter<KvResult> answerWrite(NodeReply reply) {
+    return new Waiter<>() {
+      @Override
+      public void succeeded(KvResult result) {
+        reply.reply(result);
+      }
+
+      @Override
+      public void failed(Failure failure, String why) {
+        failWith(reply, failure, why);
+      }
+    };
+  }
+
+  private void failWith(NodeReply reply, Failure failure, String why) {
+    switch (failure) {
+      case NOT_LEADER -> reply.fail(NodeChannel.NOT_LEADER,
+          Integer.toString(replica.raft().leaderId()));
+      case NOT_APPLIED, UNAVAILABLE -> reply.fail(NodeChannel.UNAVAILABLE, why);
+      case OUTCOME_UNKNOWN -> reply.fail(NodeChannel.OUTCOME_UNKNOWN, why);
+    }
+  }
+
+  private Object answerRead(NodeRequest request) {
+    if (request instanceof NodeRequest.Read read) {
+      return new ReadReply(kv.get(read.key()).orElse(null), kv.appliedIndex());
+    }
+    NodeRequest.Range range = (NodeRequest.Range) request;
+    return new RangeReply(kv.range(range.prefix(), range.limit()), kv.appliedIndex());
+  }
+
+  // ------------------------------------------------------------------ Replica.Host
+
+  @Override
+  public void send(raftkv.raft.Message message) {
+    // only while starting, before the transport is up: a lost message is normal in Raft
+    if (transport != null) transport.send(message);
+  }
+
+  @Override
+  public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
+    storage.persist(hardState, entries).onComplete(done -> {
+      if (done.succeeded()) {
+        onDurable.run();
+        if (replica.hasCommittedToApply()) scheduleProcess();
+      } else {
+        replica.halt(done.cause(), "writing its log");
+      }
+    });
+  }
+
+  @Override
+  public void roleChanged(SoftState previous, SoftState current) {
+    LOG.info("node {}: {} -> {} in term {}, leader {}", config.nodeId(), previous.role(),
+        current.role(), current.term(), current.leaderId());
+  }
+
+  /**
+   * Says what happened and what to do, then stops talking to peers: a halted node must not vote
+   * or acknowledge, and a peer that cannot connect treats it as down.
+   */
+  @Override
+  public void halted(Throwable cause, String during) {
+    vertx.cancelTimer(ticker);
+    if (cause instanceof IOException) {
+      LOG.error("node {} stops: {} failed ({}). Nothing unsynced was acknowledged. Check the disk"
+          + " under {} and restart the node: it recovers what its disk holds.", config.nodeId(),
+          during, cause.toString(), config.dataDir(), cause);
+    } else {
+      LOG.error("node {} stops: an internal error while {}: {}. Its state was not changed any"
+          + " further and nothing more was sent. Restart the node: it recovers from its data"
+          + " directory, which holds only what was made durable. If it stops again the same way,"
+          + " keep {} and this log for the developers, and replace the node's data with a copy"
+          + " of a healthy member's.", config.nodeId(), during, cause.toString(),
+          config.dataDir(), cause);
+    }
+    Future<Void> closed = transport == null ? Future.succeededFuture() : transport.close();
+    closed.onComplete(v -> onHalt.accept(cause));
+  }
+
+  // ------------------------------------------------------------------ status
+
+  private long digestAppliedIndex = -1;
+  private String digest;
+
+  /** The state digest is O(keys): recompute it only when something was applied since. */
+  private String digest() {
+    if (digestAppliedIndex != kv.appliedIndex()) {
+      digest = kv.digest();
+      digestAppliedIndex = kv.appliedIndex();
+    }
+    return digest;
+  }
+
+  private JsonObject status(boolean withDigest) {
+    RaftNode raft = replica.raft();
+    JsonObject out = new JsonObject()
+        .put("nodeId", config.nodeId())
+        .put("role", raft.role().name())
+        .put("term", raft.term())
+        .put("leaderId", raft.leaderId())
+        .put("commitIndex", raft.commitIndex())
+        .put("appliedIndex", kv.appliedIndex())
+        .put("lastIndex", raft.log().lastIndex())
+        .put("revision", kv.revision())
+        .put("keys", kv.size());
+    if (withDigest) out.put("digest", digest());
+    JsonArray members = new JsonArray();
+    for (NodeConfig.Member m : config.members()) {
+      members.add(new JsonObject().put("id", m.id()).put("clientUrl", m.clientUrl())
+          .put("raftAddress", m.host() + ":" + m.raftPort()));
+    }
+    out.put("members", members);
+    if (raft.role() == Role.LEADER) {
+      JsonObject followers = new JsonObject();
+      raft.matchIndexes().forEach((id, match) -> followers.put(Integer.toString(id),
+          new JsonObject().put("matchIndex", match)));
+      out.put("followers", followers);
+      out.put("followerLogRegressions", raft.followerLogRegressions());
+    }
+    out.put("requestIds", new JsonObject().put("count", kv.requestIdCount())
+        .put("bytes", kv.requestIdBytes()));
+    AsyncStorage.Stats s = storage.stats();
+    out.put("storage", new JsonObject().put("persists", s.persists()).put("fsyncs", s.logSyncs())
+        .put("entriesWritten", s.entries()));
+    JsonArray peers = new JsonArray();
+    for (PeerStats p : transport.peerStats()) peers.add(p.toJson());
+    out.put("peers", peers);
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+package raftkv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packages form layers: each may use only the packages listed before it, so the design
+ * reads bottom-up and no cycle can creep in. The Raft core in particular stays pure.
+ */
+class LayeringTest {
+
+  /** Bottom to top. */
+  static final List<String> LAYERS = List.of("util", "raft", "storage", "kv", "transport",
+      "config", "node", "frontend", "gateway", "bench", "cli");
+
+  private static final Path MAIN = Path.of("src/main/java/raftkv");
+  private static final Pattern REFERENCE = Pattern.compile("\\braftkv\\.([a-z]+)\\.[A-Z]");
+
+  @Test
+  void everyPackageIsALayer() throws IOException {
+    try (Stream<Path> dirs = Files.list(MAIN)) {
+      assertThat(dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()))
+          .allMatch(LAYERS::contains, "listed in LAYERS");
+    }
+  }
+
+  @Test
+  void noPackageUsesOneAboveIt() throws IOException {
+    List<String> violations = new ArrayList<>();
+    for (Path file : sources()) {
+      String layer = file.getParent().getFileName().toString();
+      Matcher m = REFERENCE.matcher(Files.readString(file));
+      while (m.find()) {
+        String used = m.group(1);
+        if (LAYERS.indexOf(used) > LAYERS.indexOf(layer)) {
+          violations.add(MAIN.relativize(file) + " uses raftkv." + used);
+        }
+      }
+    }
+    assertThat(violations).isEmpty();
+  }
+
+  @Test
+  void theRaftCoreImportsNoIoClocksOrVertx() throws IOException {
+    Pattern forbidden = Pattern.compile("import (io\\.vertx|java\\.io|java\\.nio|java\\.net"
+        + "|java\\.time|java\\.util\\.concurrent)|System\\.(currentTimeMillis|nanoTime)"
+        + "|new Thread");
+    List<String> violations = new ArrayList<>();
+    for (Path file : sources()) {
+      if (!file.getParent().getFileName().toString().equals("raft")) continue;
+      Matcher m = forbidden.matcher(Files.readString(file));
+      while (m.find()) violations.add(MAIN.relativize(file) + ": " + m.group());
+    }
+    assertThat(violations).isEmpty();
+  }
+
+  @Test
+  void theCheckSeesAViolation() {
+    // the pattern that the layering check relies on, on a line that breaks the rule
+    Matcher m = REFERENCE.matcher("import raftkv.frontend.HttpAnswer;");
+    assertThat(m.find()).isTrue();
+    assertThat(LAYERS.indexOf(m.group(1))).isGreaterThan(LAYERS.indexOf("node"));
+  }
+
+  private static List<Path> sources() throws IOException {
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      return files.filter(f -> f.toString().endsWith(".java")).toList();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package raftkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import raftkv.cli.DiskBenchCommand.Verdict;
+import raftkv.storage.DiskBenchmark;
+
+/** The disk verdict against the timing, and the tick it suggests for a slow disk. */
+class DiskBenchCommandTest {
+
+  private static DiskBenchmark.Result disk(double p99Ms, double maxMs) {
+    return new DiskBenchmark.Result(p99Ms / 2, p99Ms, maxMs, 1000 / p99Ms, new double[3]);
+  }
+
+  @Test
+  void judgesByTheNinetyNinthPercentileAndTheSlowest() {
+    // heartbeat 100 ms, election timeout 500 ms (conf/node1.json)
+    assertThat(DiskBenchCommand.judge(disk(2, 30), 100, 500)).isEqualTo(Verdict.FAST);
+    assertThat(DiskBenchCommand.judge(disk(11, 30), 100, 500)).isEqualTo(Verdict.MARGINAL);
+    assertThat(DiskBenchCommand.judge(disk(2, 150), 100, 500)).isEqualTo(Verdict.MARGINAL);
+    assertThat(DiskBenchCommand.judge(disk(51, 60), 100, 500)).isEqualTo(Verdict.TOO_SLOW);
+    assertThat(DiskBenchCommand.judge(disk(2, 250), 100, 500)).isEqualTo(Verdict.TOO_SLOW);
+  }
+
+  @Test
+  void theSuggestedTickMakesTheDiskMarginal() {
+    DiskBenchmark.Result slow = disk(40, 400);
+    long tickMs = DiskBenchCommand.marginalTickMs(slow, 2, 10);
+    assertThat(DiskBenchCommand.judge(slow, tickMs * 2, tickMs * 10)).isEqualTo(Verdict.MARGINAL);
+    assertThat(DiskBenchCommand.judge(slow, (tickMs - 1) * 2, (tickMs - 1) * 10))
+        .isEqualTo(Verdict.TOO_SLOW);
+  }
+}

@@ -1,0 +1,175 @@
+package raftkv.frontend;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import raftkv.kv.KvCommand;
+import raftkv.kv.KvStateMachine;
+import raftkv.node.NodeChannel;
+import raftkv.node.NodeReply;
+import raftkv.node.NodeRequest;
+import raftkv.node.RangeReply;
+import raftkv.node.ReadReply;
+import raftkv.raft.Entry;
+
+/**
+ * A stand-in for a node's RaftVerticle, asked through {@link #channel}: a real {@link KvStateMachine} that
+ * applies every write as the next log entry when this node "leads", NOT_LEADER when another does,
+ * and failures, silence or held-back replies on demand. Stale reads are served locally whoever
+ * leads, as a follower does.
+ */
+public final class FakeNode {
+
+  /** The fake nodes running in each Vertx, by id: what a front end's channel finds. */
+  private static final Map<Vertx, Map<Integer, FakeNode>> RUNNING = new WeakHashMap<>();
+
+  final int id;
+  private final Vertx vertx;
+  /** Its own event loop, as a node's verticle has. */
+  private final Context context;
+  private final KvStateMachine store = new KvStateMachine();
+  private long lastIndex;
+
+  /** The node this one says leads; 0 for none. */
+  public volatile int leaderId;
+  public volatile long term = 1;
+  /** Never reply to key-value requests (a node stuck mid-commit). */
+  public volatile boolean silent;
+  /** Keep replies back until {@link #releaseHeld()}. */
+  public volatile boolean holdReplies;
+
+  /** How many Status requests (GET /v1/cluster at its front end) it has answered. */
+  public final AtomicInteger statusAnswered = new AtomicInteger();
+  /** Every key-value request received, in order (Status requests are not recorded). */
+  public final List<NodeRequest> received = new CopyOnWriteArrayList<>();
+  private final Queue<Integer> failures = new ConcurrentLinkedQueue<>();
+  private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+
+  private FakeNode(Vertx vertx, int id, int leaderId) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.id = id;
+    this.leaderId = leaderId;
+  }
+
+  /** Node {@code id}, which thinks {@code leaderId} leads, found by {@link #channel}. */
+  public static FakeNode start(Vertx vertx, int id, int leaderId) {
+    FakeNode node = new FakeNode(vertx, id, leaderId);
+    synchronized (RUNNING) {
+      RUNNING.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>()).put(id, node);
+    }
+    return node;
+  }
+
+  public void stop() {
+    synchronized (RUNNING) {
+      RUNNING.getOrDefault(vertx, Map.of()).remove(id, this);
+    }
+  }
+
+  /**
+   * How a front end asks node {@code id} of this Vertx: whichever fake node runs under that id
+   * when it asks, or none ("not running", as a node that has not started answers).
+   */
+  public static NodeChannel channel(Vertx vertx, int id) {
+    return (request, timeoutMs) -> {
+      FakeNode node;
+      synchronized (RUNNING) {
+        node = RUNNING.getOrDefault(vertx, Map.of()).get(id);
+      }
+      if (node == null) {
+        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
+            NodeChannel.UNAVAILABLE, "node " + id + " is not running"));
+      }
+      Promise<Object> promise = Promise.promise();
+      NodeReply reply = new NodeReply.Direct(vertx, promise, timeoutMs);
+      node.context.runOnContext(v -> node.handle(request, reply));
+      return promise.future();
+    };
+  }
+
+  /** The next key-value request fails with {@code code} (a {@link NodeChannel} failure code). */
+  public void failNext(int code) {
+    failures.add(code);
+  }
+
+  public void releaseHeld() {
+    holdReplies = false;
+    for (Runnable reply = held.poll(); reply != null; reply = held.poll()) {
+      Runnable send = reply;
+      vertx.runOnContext(v -> send.run());
+    }
+  }
+
+  public List<KvCommand> writes() {
+    List<KvCommand> writes = new ArrayList<>();
+    for (NodeRequest r : received) {
+      if (r instanceof NodeRequest.Write w) writes.add(w.command());
+    }
+    return writes;
+  }
+
+  private void handle(NodeRequest request, NodeReply message) {
+    if (request instanceof NodeRequest.Status) {
+      message.reply(status());
+      statusAnswered.incrementAndGet();
+      return;
+    }
+    received.add(request);
+    Integer failure = failures.poll();
+    if (failure != null) {
+      message.fail(failure,
+          failure == NodeChannel.NOT_LEADER ? Integer.toString(leaderId) : "injected");
+    } else if (silent) {
+      // no answer: the front end's deadline decides
+    } else if (leaderId != id && !isStaleRead(request)) {
+      message.fail(NodeChannel.NOT_LEADER, Integer.toString(leaderId));
+    } else if (holdReplies) {
+      Object reply = serve(request);
+      held.add(() -> message.reply(reply));
+    } else {
+      message.reply(serve(request));
+    }
+  }
+
+  private static boolean isStaleRead(Object request) {
+    return (request instanceof NodeRequest.Read r && !r.linearizable())
+        || (request instanceof NodeRequest.Range r2 && !r2.linearizable());
+  }
+
+  private Object serve(Object request) {
+    if (request instanceof NodeRequest.Write write) {
+      return store.apply(new Entry(++lastIndex, term, write.command().encode()));
+    }
+    if (request instanceof NodeRequest.Read read) {
+      return new ReadReply(store.get(read.key()).orElse(null), store.appliedIndex());
+    }
+    NodeRequest.Range range = (NodeRequest.Range) request;
+    return new RangeReply(store.range(range.prefix(), range.limit()), store.appliedIndex());
+  }
+
+  private JsonObject status() {
+    return new JsonObject()
+        .put("id", id)
+        .put("role", leaderId == id ? "LEADER" : "FOLLOWER")
+        .put("term", term)
+        .put("leaderId", leaderId)
+        .put("commitIndex", lastIndex)
+        .put("lastApplied", lastIndex)
+        .put("members", new JsonArray());
+  }
+}

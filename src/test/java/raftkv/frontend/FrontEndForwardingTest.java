@@ -1,0 +1,132 @@
+package raftkv.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static raftkv.frontend.FrontEndTestSupport.assertError;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import raftkv.config.NodeConfig.Limits;
+import raftkv.config.NodeConfig.Member;
+import raftkv.kv.KvCommand;
+import raftkv.testing.FreePorts;
+import raftkv.testing.TestHttp.Client;
+import raftkv.testing.TestHttp.Reply;
+
+/** A follower's front end forwards to the leader's front end, once, and relays its answer. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class FrontEndForwardingTest {
+
+  private final int port1 = FreePorts.next();
+  private final int port2 = FreePorts.next();
+  private final List<Member> members = FrontEndTestSupport.members(port1, port2);
+
+  private Client frontEnd(Vertx vertx, int nodeId, Limits limits) {
+    FrontEndTestSupport.deploy(vertx, FrontEndTestSupport.nodeConfig(nodeId, members, limits));
+    return new Client(vertx, nodeId == 1 ? port1 : port2);
+  }
+
+  @Test
+  void aFollowerRelaysTheLeadersAnswers(Vertx vertx) {
+    FakeNode follower = FakeNode.start(vertx, 1, 2);
+    FakeNode leader = FakeNode.start(vertx, 2, 2);
+    Client viaFollower = frontEnd(vertx, 1, FrontEndTestSupport.LIMITS);
+    frontEnd(vertx, 2, FrontEndTestSupport.LIMITS);
+
+    Reply put = viaFollower.send(HttpMethod.PUT, "/v1/kv/a%2Fb", Buffer.buffer("v1"),
+        "X-Request-Id", "id-7");
+    assertThat(put.status()).isEqualTo(200);
+    assertThat(put.json()).isEqualTo(new JsonObject().put("revision", 1));
+    assertThat(leader.writes()).containsExactly(
+        new KvCommand.Put("a/b", "v1".getBytes(), KvCommand.ANY_REVISION, "id-7"));
+    assertThat(follower.writes()).hasSize(1); // it was asked first and said NOT_LEADER
+
+    Reply get = viaFollower.get("/v1/kv/a/b");
+    assertThat(get.status()).isEqualTo(200);
+    assertThat(get.text()).isEqualTo("v1");
+    assertThat(get.header("X-Revision")).isEqualTo("1");
+    assertThat(get.header("content-type")).isEqualTo("application/octet-stream");
+
+    Reply compareFailed = viaFollower.put("/v1/kv/a%2Fb?prevRevision=0", "v2");
+    assertThat(compareFailed.status()).isEqualTo(412);
+    assertThat(compareFailed.json().getLong("revision")).isEqualTo(1);
+
+    viaFollower.put("/v1/kv/a%2Fc", "v3");
+    Reply listing = viaFollower.get("/v1/kv?prefix=a/&limit=1");
+    assertThat(FrontEndKvTest.keys(listing.jsonArray())).containsExactly("a/b");
+    assertThat(listing.header("X-More-Keys")).isEqualTo("true");
+
+    Reply delete = viaFollower.delete("/v1/kv/a%2Fb");
+    assertThat(delete.json()).isEqualTo(new JsonObject().put("revision", 3).put("deleted", true));
+    assertThat(viaFollower.get("/v1/kv/a%2Fb").status()).isEqualTo(404);
+
+    byte[] all = new byte[256];
+    for (int i = 0; i < 256; i++) all[i] = (byte) i;
+    assertThat(viaFollower.send(HttpMethod.PUT, "/v1/kv/bin", Buffer.buffer(all)).status())
+        .isEqualTo(200);
+    assertThat(viaFollower.get("/v1/kv/bin").body().getBytes()).isEqualTo(all);
+    Reply empty = viaFollower.send(HttpMethod.PUT, "/v1/kv/empty", null);
+    assertThat(empty.status()).isEqualTo(200);
+    assertThat(viaFollower.get("/v1/kv/empty").body().length()).isZero();
+  }
+
+  @Test
+  void staleReadsAreServedByTheFollowerItself(Vertx vertx) {
+    FakeNode.start(vertx, 1, 2);
+    FakeNode.start(vertx, 2, 2);
+    Client viaFollower = frontEnd(vertx, 1, FrontEndTestSupport.LIMITS);
+    frontEnd(vertx, 2, FrontEndTestSupport.LIMITS);
+
+    viaFollower.put("/v1/kv/k", "v"); // lands on the leader only: fake nodes do not replicate
+    assertThat(viaFollower.get("/v1/kv/k").status()).isEqualTo(200);
+    assertThat(viaFollower.get("/v1/kv/k?consistency=stale").status()).isEqualTo(404);
+    assertThat(viaFollower.get("/v1/kv?consistency=stale").jsonArray()).isEmpty();
+  }
+
+  @Test
+  void aForwardedRequestIsNeverForwardedAgain(Vertx vertx) {
+    FakeNode one = FakeNode.start(vertx, 1, 2);
+    FakeNode two = FakeNode.start(vertx, 2, 1); // they disagree, as during an election
+    Client client = frontEnd(vertx, 1, FrontEndTestSupport.LIMITS);
+    frontEnd(vertx, 2, FrontEndTestSupport.LIMITS);
+
+    assertError(client.put("/v1/kv/a", "v"), 503, "forwarded");
+    assertThat(one.received).hasSize(1);
+    assertThat(two.received).hasSize(1);
+    assertError(client.get("/v1/kv/a"), 503, "does not lead");
+  }
+
+  @Test
+  void anUnreachableLeaderGives503(Vertx vertx) {
+    FakeNode.start(vertx, 1, 2); // node 2 has no front end listening
+    Client client = frontEnd(vertx, 1, FrontEndTestSupport.LIMITS);
+    long started = System.nanoTime();
+    assertError(client.put("/v1/kv/a", "v"), 503, "cannot reach node 2");
+    assertError(client.get("/v1/kv/a"), 503, "nothing was written");
+    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(2));
+  }
+
+  @Test
+  void aLeaderThatTakesTheRequestAndNeverAnswersGives504ForWrites(Vertx vertx) {
+    FakeNode.start(vertx, 1, 2);
+    // in node 2's place: a server that reads requests and never answers
+    vertx.createHttpServer().requestHandler(request -> { })
+        .listen(port2, FrontEndTestSupport.HOST).await();
+    Client client = frontEnd(vertx, 1, new Limits(64, 4096, 100, 400));
+
+    long started = System.nanoTime();
+    assertError(client.put("/v1/kv/a", "v"), 504, "X-Request-Id");
+    assertThat(System.nanoTime() - started).isBetween(
+        TimeUnit.MILLISECONDS.toNanos(350), TimeUnit.SECONDS.toNanos(2));
+    assertError(client.delete("/v1/kv/a"), 504, "may or may not");
+    assertError(client.get("/v1/kv/a"), 503, "nothing was written");
+  }
+}
