@@ -2,7 +2,8 @@
 # cluster.sh — run a local raftkv cluster: N nodes and one standalone front end (gateway).
 #
 #   ./cluster.sh start [N]   build if needed, start N nodes (default 3) and a gateway,
-#                            wait for a leader, print the endpoints
+#                            wait for a leader, print the endpoints. "If needed": the jar is
+#                            missing, or a file under src/ or pom.xml is newer than it
 #   ./cluster.sh stop        stop every process this script started
 #   ./cluster.sh status      what runs, and each node's view of the cluster
 #   ./cluster.sh kill ID     SIGKILL node ID          ./cluster.sh restart ID   start it again
@@ -13,7 +14,8 @@
 # Environment: RAFTKV_DATA (default ./data), RAFTKV_JAVA_OPTS (default -Xmx1g),
 # RAFTKV_BASE_PORT (default 7100: node i gets raft port BASE+i, client port BASE+1000+i,
 # the gateway BASE+1000), RAFTKV_NODE_ARGS (more arguments for every node, e.g.
-# "--set tuning.groupCommit=false").
+# "--set tuning.groupCommit=false"), RAFTKV_NO_REBUILD=1 (build the jar only if it is missing,
+# not when it is older than the sources: the bench scripts set it once they have built it).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -26,12 +28,39 @@ NODE_ARGS=${RAFTKV_NODE_ARGS:-}
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 pidfile() { echo "$DATA/run/$1.pid"; }
 is_running() { local f; f=$(pidfile "$1"); [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
+# is_paused ID: ID runs and is stopped (SIGSTOP). /proc/PID/stat reads "PID (NAME) STATE ...",
+# and NAME may hold spaces and parentheses: the state is the first field after the last ')'.
+is_paused() {
+  local f stat
+  f=$(pidfile "$1")
+  [[ -f $f ]] || return 1
+  { stat=$(<"/proc/$(cat "$f")/stat"); } 2>/dev/null || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} == [Tt] ]]
+}
+node_name() { if [[ $1 == gateway ]]; then echo gateway; else echo "node $1"; fi; }
 client_port() { if [[ $1 == gateway ]]; then echo $((BASE + 1000)); else echo $((BASE + 1000 + $1)); fi; }
 node_ids() { ls "$DATA/conf" 2>/dev/null | sed -n 's/^node\([0-9]*\)\.json$/\1/p' | sort -n; }
 
-build_if_missing() {
-  [[ -f $JAR ]] && return
-  echo "Building $JAR (first start only; takes a minute)..."
+# Why the jar must be built, or nothing: it is missing, or a source is newer than it (the same
+# test as jar_stale_reason in bench/common.sh, which this script does not source: it stands alone).
+stale_reason() {
+  [[ -f $JAR ]] || { echo "it is missing"; return 0; }
+  [[ ${RAFTKV_NO_REBUILD:-} == 1 ]] && return 0
+  local newer
+  newer=$(find src pom.xml -newer "$JAR" -print -quit 2>/dev/null) || true
+  [[ -z $newer ]] || echo "$newer is newer than ${JAR#"$ROOT"/}"
+}
+
+build_if_needed() {
+  local why
+  why=$(stale_reason)
+  [[ -n $why ]] || return 0
+  if [[ -f $JAR ]]; then
+    echo "Rebuilding the jar: $why (takes a minute)..." >&2
+  else
+    echo "Building $JAR (first start only; takes a minute)..." >&2
+  fi
   command -v mvn >/dev/null || die "Maven is missing: install it (apt-get install maven) or build the jar elsewhere"
   mvn -q -B -DskipTests package || die "the build failed; run 'mvn -DskipTests package' to see why"
 }
@@ -72,9 +101,22 @@ launch() { # launch ID: start node ID (or the gateway) in the background
   [[ -f $conf ]] || die "no configuration $conf: run './cluster.sh start' first"
   is_running "$id" && { echo "$id is already running (pid $(cat "$(pidfile "$id")"))"; return; }
   mkdir -p "$DATA/logs" "$DATA/run"
-  # shellcheck disable=SC2086
-  nohup java $JAVA_OPTS -jar "$JAR" "$kind" --config "$conf" $args >> "$DATA/logs/$id.log" 2>&1 < /dev/null &
+  (
+    close_inherited_fds
+    # shellcheck disable=SC2086
+    exec nohup java $JAVA_OPTS -jar "$JAR" "$kind" --config "$conf" $args >> "$DATA/logs/$id.log" 2>&1 < /dev/null
+  ) &
   echo $! > "$(pidfile "$id")"
+}
+
+# A node outlives this script, so it must not keep open what the caller left open: run as
+# 'flock LOCK ./cluster.sh start', the nodes would otherwise hold LOCK until they stop.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd=${fd##*/}
+    if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)) && [[ -L /proc/$BASHPID/fd/$fd ]]; then exec {fd}>&-; fi
+  done
 }
 
 wait_for_leader() {
@@ -102,7 +144,7 @@ cmd_start() {
   if [[ -d $DATA/conf ]] && [[ $(node_ids | wc -l) -ne $n ]]; then
     die "$DATA holds a cluster of $(node_ids | wc -l) nodes; './cluster.sh clean' first to start $n"
   fi
-  build_if_missing
+  build_if_needed
   mkdir -p "$DATA/run"
   [[ -f $DATA/run/token ]] || od -An -N8 -tx8 /dev/urandom | tr -d ' \n' > "$DATA/run/token"
   write_configs "$n"
@@ -155,10 +197,7 @@ cmd_status() {
     local state="stopped"
     if is_running "$id"; then
       state="running (pid $(cat "$(pidfile "$id")"))"
-      if grep -q "^T" "/proc/$(cat "$(pidfile "$id")")/stat" 2>/dev/null \
-          || [[ $(awk '{print $3}' "/proc/$(cat "$(pidfile "$id")")/stat" 2>/dev/null) == T ]]; then
-        state="paused (pid $(cat "$(pidfile "$id")"))"
-      fi
+      is_paused "$id" && state="paused (pid $(cat "$(pidfile "$id")"))"
     fi
     local view=""
     if [[ $id != gateway ]] && is_running "$id"; then
@@ -182,6 +221,27 @@ signal_one() { # signal_one SIGNAL ID VERB
   echo "$3 $2 (pid $(cat "$f"))"
 }
 
+cmd_pause() {
+  local id=$1 pid
+  is_running "$id" || die "$id is not running"
+  pid=$(cat "$(pidfile "$id")")
+  if is_paused "$id"; then echo "$(node_name "$id") is already paused (pid $pid)"; return 0; fi
+  signal_one STOP "$id" "Paused"
+  # the process stops when it next runs: wait for it, so that a 'resume' right after sees it paused
+  for _ in $(seq 1 40); do is_paused "$id" && return 0; sleep 0.05; done
+  echo "cluster.sh: $(node_name "$id") got SIGSTOP but is not shown as stopped yet" >&2
+}
+
+cmd_resume() {
+  local id=$1
+  is_running "$id" || die "$id is not running"
+  if ! is_paused "$id"; then
+    echo "$(node_name "$id") is not paused (running, pid $(cat "$(pidfile "$id")"))"
+    return 0
+  fi
+  signal_one CONT "$id" "Resumed"
+}
+
 cmd_clean() {
   local running=0
   for id in $(node_ids) gateway; do is_running "$id" && running=1; done
@@ -203,10 +263,10 @@ case ${1:-} in
   stop) cmd_stop ;;
   status) cmd_status ;;
   kill) need_id "${2:-}" kill; signal_one KILL "$2" "Killed"; rm -f "$(pidfile "$2")" ;;
-  restart) need_id "${2:-}" restart; build_if_missing; stop_one "$2"; launch "$2"; echo "Restarted $2 (pid $(cat "$(pidfile "$2")"))" ;;
-  pause) need_id "${2:-}" pause; signal_one STOP "$2" "Paused" ;;
-  resume) need_id "${2:-}" resume; signal_one CONT "$2" "Resumed" ;;
+  restart) need_id "${2:-}" restart; build_if_needed; stop_one "$2"; launch "$2"; echo "Restarted $2 (pid $(cat "$(pidfile "$2")"))" ;;
+  pause) need_id "${2:-}" pause; cmd_pause "$2" ;;
+  resume) need_id "${2:-}" resume; cmd_resume "$2" ;;
   logs) need_id "${2:-}" logs; tail -n "${LINES:-100}" "$DATA/logs/$2.log" ;;
   clean) cmd_clean ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [[ -z ${1:-} || ${1:-} == help || ${1:-} == -h ]] || exit 2 ;;
+  *) awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"; [[ -z ${1:-} || ${1:-} == help || ${1:-} == -h ]] || exit 2 ;;
 esac

@@ -9,43 +9,35 @@
 # A BUILD is a git revision, optionally with ':field=value' settings for every node (as
 # 'node --set field=value'). Each revision is built in a temporary git worktree and run as a
 # 3-node cluster (cluster.sh of that revision, fsync on), warmed up like bench/run.sh does, then
-# measured with this checkout's load tester: writes with 1 and 64 clients, linearizable reads
-# with 64. The table goes to stdout and to $BENCH_OUT/compare.md (default target/bench-compare).
+# measured with this checkout's load tester (target/raftkv.jar, built first when it is missing or
+# older than a source): writes with 1 and 64 clients, linearizable reads with 64. The table, under
+# a line naming the load tester's revision (git describe --always --dirty), goes to stdout and to
+# $BENCH_OUT/compare.md (default target/bench-compare).
 #
 # Environment: BENCH_OUT, BENCH_DURATION (default 15s), BENCH_WARMUP (default 8s),
 # BENCH_PRELOAD (default 40, seconds of writes before measuring; half that of reads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-(($#)) || { sed -n '2,17p' "$0"; exit 2; }
+(($#)) || { awk 'NR > 1 { if (!/^#/) exit; print }' "$0"; exit 2; }
+# shellcheck source=bench/common.sh
+source bench/common.sh
 OUT=${BENCH_OUT:-$ROOT/target/bench-compare}
 DURATION=${BENCH_DURATION:-15s}
 WARMUP=${BENCH_WARMUP:-8s}
 PRELOAD=${BENCH_PRELOAD:-40}
-BASE=9700
-JAR=$ROOT/target/raftkv.jar
+CLUSTER_BASE=9700
+CLUSTER_DATA=$OUT/data
 SCENARIOS=("write-c1|--clients 1 --read-fraction 0" "write-c64|--clients 64 --read-fraction 0"
   "read-c64|--clients 64 --read-fraction 1")
 
-say() { echo "== $*" >&2; }
-die() { echo "bench/compare.sh: $*" >&2; exit 1; }
-[[ -f $JAR ]] || { say "building the load tester ($JAR)"; mvn -q -B -DskipTests package; }
+build_jar
+LOAD_TESTER="target/raftkv.jar of $(revision)"
+say "load tester: $LOAD_TESTER"
 mkdir -p "$OUT"
 
 declare -A TREES   # sha -> its built worktree, reused by every build of that revision
-RUNNING=""         # the worktree whose cluster runs now
-stop_cluster() {
-  [[ -n $RUNNING ]] || return 0
-  RAFTKV_DATA=$OUT/data RAFTKV_BASE_PORT=$BASE "$RUNNING/cluster.sh" stop >/dev/null 2>&1 || true
-  RUNNING=""
-}
-cleanup() {
-  stop_cluster
-  for tree in "${TREES[@]}"; do git worktree remove --force "$tree" >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
 
-load() { java -jar "$JAR" load --keys 10000 --value-size 100 "$@"; }
+load_10k() { load --keys 10000 --value-size 100 "$@"; }
 
 table="| build | scenario | ok/s | p50 ms | p99 ms | errors |"$'\n'"| --- | --- | ---: | ---: | ---: | ---: |"$'\n'
 for build in "$@"; do
@@ -63,30 +55,29 @@ for build in "$@"; do
     rmdir "$tree"
     git worktree add --detach -q "$tree" "$sha"
     TREES[$sha]=$tree
+    STARTED+=("worktree:$tree")
     say "$sha: building"
     (cd "$tree" && { mvn -q -B -o -DskipTests package >/dev/null 2>&1 || mvn -q -B -DskipTests package; })
   fi
-  TREE=${TREES[$sha]}
-  rm -rf "$OUT/data"
-  RAFTKV_DATA=$OUT/data RAFTKV_BASE_PORT=$BASE RAFTKV_NODE_ARGS=$settings \
-    "$TREE/cluster.sh" start >/dev/null
-  RUNNING=$TREE
-  leader=$(curl -sf "http://127.0.0.1:$((BASE + 1001))/v1/cluster" | sed -n 's/.*"leaderId":\([0-9]*\).*/\1/p')
-  url="http://127.0.0.1:$((BASE + 1000 + leader))"
+  CLUSTER_TREE=${TREES[$sha]}
+  rm -rf "$CLUSTER_DATA"
+  STARTED+=("raftkv:$CLUSTER_TREE")
+  RAFTKV_NODE_ARGS=$settings raftkv_cluster start >/dev/null
+  url=$(raftkv_leader_url)
   say "$build ($sha): warm-up, ${PRELOAD}s of writes and $((PRELOAD / 2))s of reads"
-  load --url "$url" --clients 64 --read-fraction 0 --duration "${PRELOAD}s" --warmup 0s >/dev/null 2>&1
-  load --url "$url" --clients 64 --read-fraction 1 --duration "$((PRELOAD / 2))s" --warmup 0s >/dev/null 2>&1
+  load_10k --url "$url" --clients 64 --read-fraction 0 --duration "${PRELOAD}s" --warmup 0s >/dev/null 2>&1
+  load_10k --url "$url" --clients 64 --read-fraction 1 --duration "$((PRELOAD / 2))s" --warmup 0s >/dev/null 2>&1
   for entry in "${SCENARIOS[@]}"; do
     name=${entry%%|*}
     say "$build ($sha): $name"
     # shellcheck disable=SC2086
-    load --url "$url" ${entry#*|} --duration "$DURATION" --warmup "$WARMUP" \
+    load_10k --url "$url" ${entry#*|} --duration "$DURATION" --warmup "$WARMUP" \
       >"$OUT/$tag-$name.txt" 2>/dev/null
-    read -r _ _ ok _ okps p50 _ p99 _ < <(grep '^all' "$OUT/$tag-$name.txt")
+    read -r _ _ _ _ okps p50 _ p99 _ < <(grep '^all' "$OUT/$tag-$name.txt")
     errors=$(awk '$1 == "all" {print $4}' "$OUT/$tag-$name.txt")
     table+="| $build ($sha) | $name | $(printf "%.0f" "$okps") | $p50 | $p99 | $errors |"$'\n'
     grep '^all' "$OUT/$tag-$name.txt" >&2
   done
-  stop_cluster
+  stop_last >/dev/null 2>&1 || true # the cluster
 done
-echo "$table" | tee "$OUT/compare.md"
+printf 'Load tester: %s\n\n%s\n' "$LOAD_TESTER" "$table" | tee "$OUT/compare.md"

@@ -9,6 +9,8 @@
 # the same machine, so CPU per request is what the numbers compare. Every scenario is aimed at
 # the leader of each cluster. Results land in $BENCH_OUT (default target/bench): one JSON per
 # run, report.md (a table ready for BENCHMARKS.md) and bench.png (throughput and p99 per scenario).
+# target/raftkv.jar is built first when it is missing or older than a source, and the results
+# are stamped with this checkout's 'git describe --always --dirty' (environment.txt).
 #
 # Warm-up, the same for every system: before its first measured run each system gets
 # $BENCH_PRELOAD of writes and half that of reads (64 clients, not recorded), which fills the
@@ -21,7 +23,8 @@
 # BENCH_MILLION_CLIENTS (default 256, for loading 1,000,000 keys).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# shellcheck source=bench/common.sh
+source bench/common.sh
 MODE=${1:-full}
 OUT=${BENCH_OUT:-$ROOT/target/bench}
 QUICK=0
@@ -32,8 +35,8 @@ PRELOAD=${BENCH_PRELOAD:-$( ((QUICK)) && echo 20 || echo 40)}
 OPEN_RATE=${BENCH_OPEN_RATE:-2000}
 MILLION_CLIENTS=${BENCH_MILLION_CLIENTS:-256}
 PRELOAD=${PRELOAD%s}
-JAR=$ROOT/target/raftkv.jar
-RAFTKV_BASE=9600          # raft 9601.., clients 10601.., gateway 10600
+CLUSTER_BASE=9600         # raftkv: raft 9601.., clients 10601.., gateway 10600
+CLUSTER_DATA=$OUT/raftkv
 CEILING_PORT=18999
 export ETCD_BASE_PORT=12379  # etcd clients 12380..12382
 
@@ -47,24 +50,6 @@ SCENARIOS=(
   "mix90-c64|--clients 64 --read-fraction 0.9 --consistency linearizable"
   "open-write|--rate $OPEN_RATE --read-fraction 0"
 )
-
-say() { echo "== $*" >&2; }
-die() { echo "bench/run.sh: $*" >&2; exit 1; }
-
-STARTED=()   # "kind:arg" of what to stop on exit
-cleanup() {
-  for item in "${STARTED[@]}"; do
-    case $item in
-      ceiling:*) kill "${item#ceiling:}" 2>/dev/null || true ;;
-      etcd:*) bench/etcd-cluster.sh stop "${item#etcd:}" >/dev/null 2>&1 || true ;;
-      raftkv:*) raftkv_cluster stop >/dev/null 2>&1 || true ;;
-    esac
-  done
-}
-trap cleanup EXIT
-
-load() { java -jar "$JAR" load "$@"; }
-raftkv_cluster() { RAFTKV_DATA=$OUT/raftkv RAFTKV_BASE_PORT=$RAFTKV_BASE ./cluster.sh "$@"; }
 
 preload() { # system target url: the warm-up every system gets before it is measured
   local system=$1 target=$2 url=$3
@@ -98,7 +83,7 @@ cpu_json() { # before-file after-file
     END { print "}" }'
 }
 # raftkv's own counters (fsyncs, Raft requests per peer) from every node's /v1/cluster
-raftkv_stats() { local id; for id in 1 2 3; do curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + id))/v1/cluster" || echo '{}'; echo; done; }
+raftkv_stats() { local id; for id in 1 2 3; do curl -sf "http://127.0.0.1:$((CLUSTER_BASE + 1000 + id))/v1/cluster" || echo '{}'; echo; done; }
 
 run_scenarios() { # system target url
   local system=$1 target=$2 url=$3 entry name opts
@@ -120,19 +105,6 @@ run_scenarios() { # system target url
   done
 }
 
-raftkv_leader_url() {
-  local id
-  for id in 1 2 3; do
-    local leader
-    leader=$(curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + id))/v1/cluster" \
-      | sed -n 's/.*"leaderId":\([0-9]*\).*/\1/p') || continue
-    if [[ -n $leader && $leader != 0 ]]; then
-      echo "http://127.0.0.1:$((RAFTKV_BASE + 1000 + leader))"; return
-    fi
-  done
-  die "no raftkv leader"
-}
-
 etcd_leader_url() {
   local i status member leader
   for i in 1 2 3; do
@@ -149,7 +121,7 @@ etcd_leader_url() {
 node_rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------------------------------------
-[[ -f $JAR ]] || { say "building $JAR"; mvn -q -B -DskipTests package; }
+build_jar
 bench/etcd-cluster.sh install
 rm -rf "$OUT"; mkdir -p "$OUT"
 {
@@ -157,23 +129,23 @@ rm -rf "$OUT"; mkdir -p "$OUT"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   echo "java: $(java -version 2>&1 | sed -n 1p)"
   echo "etcd: $(etcd --version | sed -n 1p)"
-  echo "raftkv: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "raftkv: $(revision)"
   echo "duration: $DURATION per scenario after a $WARMUP warm-up; every system first gets ${PRELOAD}s of writes and $((PRELOAD / 2))s of reads"
 } >"$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2
 
 say "the ceiling: a trivial Vert.x HTTP server, one request per operation"
 java -jar "$JAR" http-ceiling --port $CEILING_PORT >"$OUT/ceiling.log" 2>&1 &
-STARTED+=("ceiling:$!")
+STARTED+=("pid:$!")
 MEASURED=("server:$!")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$CEILING_PORT/" && break; sleep 0.1; done
 preload ceiling raftkv "http://127.0.0.1:$CEILING_PORT"
 run_scenarios ceiling raftkv "http://127.0.0.1:$CEILING_PORT"
-kill "${STARTED[-1]#ceiling:}"; unset 'STARTED[-1]'
+stop_last
 
 say "etcd: 3 members"
-bench/etcd-cluster.sh start "$OUT/etcd" >&2
 STARTED+=("etcd:$OUT/etcd")
+bench/etcd-cluster.sh start "$OUT/etcd" >&2
 ETCD_LEADER=$(etcd_leader_url)
 MEASURED=("member1:$(cat "$OUT/etcd/e1.pid")" "member2:$(cat "$OUT/etcd/e2.pid")" "member3:$(cat "$OUT/etcd/e3.pid")")
 preload etcd etcd "$ETCD_LEADER"
@@ -201,11 +173,11 @@ if [[ $MODE != quick ]]; then
     echo "etcd member $member after restart: RSS $(node_rss_mb "$(cat "$OUT/etcd/e$member.pid")") MiB"
   } | tee "$OUT/etcd-million-keys.txt" >&2
 fi
-bench/etcd-cluster.sh stop "$OUT/etcd"; unset 'STARTED[-1]'
+stop_last
 
 say "raftkv: 3 nodes"
+STARTED+=("raftkv:$ROOT")
 raftkv_cluster start >&2
-STARTED+=("raftkv:$OUT/raftkv")
 LEADER=$(raftkv_leader_url)
 MEASURED=("node1:$(cat "$OUT/raftkv/run/1.pid")" "node2:$(cat "$OUT/raftkv/run/2.pid")" "node3:$(cat "$OUT/raftkv/run/3.pid")")
 preload raftkv raftkv "$LEADER"
@@ -224,12 +196,12 @@ if [[ $MODE != quick ]]; then
       echo "node $id: RSS $(node_rss_mb "$pid") MiB, data $(du -sm "$OUT/raftkv/node$id" | cut -f1) MiB"
     done
     follower=1
-    [[ $LEADER == *:$((RAFTKV_BASE + 1001)) ]] && follower=2
-    applied=$(curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + follower))/v1/cluster" | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p')
+    [[ $LEADER == *:$((CLUSTER_BASE + 1001)) ]] && follower=2
+    applied=$(curl -sf "http://127.0.0.1:$((CLUSTER_BASE + 1000 + follower))/v1/cluster" | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p')
     raftkv_cluster kill $follower >/dev/null
     t0=$(date +%s%N)
     raftkv_cluster restart $follower >/dev/null
-    until now=$(curl -sf "http://127.0.0.1:$((RAFTKV_BASE + 1000 + follower))/v1/cluster" \
+    until now=$(curl -sf "http://127.0.0.1:$((CLUSTER_BASE + 1000 + follower))/v1/cluster" \
         | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p') && [[ -n $now && $now -ge $applied ]]; do
       sleep 0.05
     done
@@ -237,7 +209,7 @@ if [[ $MODE != quick ]]; then
     echo "node $follower after restart: RSS $(node_rss_mb "$(cat "$OUT/raftkv/run/$follower.pid")") MiB"
   } | tee "$OUT/raftkv-million-keys.txt" >&2
 fi
-raftkv_cluster stop >/dev/null; unset 'STARTED[-1]'
+stop_last
 
 say "report"
 java -jar "$JAR" bench-report --dir "$OUT" --markdown "$OUT/report.md" --plot "$OUT/bench.png"
