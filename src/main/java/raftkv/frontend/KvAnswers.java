@@ -123,7 +123,7 @@ public final class KvAnswers {
       return failedUnknown(node + " failed: " + failure, write);
     }
     return switch (reply.failureType()) {
-      case NO_HANDLERS -> unavailable(node + " is not running");
+      case NO_HANDLERS -> unavailable(node + " is not running"); // no NodeChannel sends it today
       case TIMEOUT -> failedUnknown(node + " did not answer in time", write);
       case RECIPIENT_FAILURE, ERROR -> recipientFailure(reply, write, node);
     };

@@ -188,8 +188,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   }
 
   /**
-   * How this node's own front end asks it: directly, without the event bus. Requests hop onto
-   * this verticle's event loop; answers hop back onto the asker's.
+   * How this node's own front end asks it: a request hops onto this verticle's event loop, and
+   * its answer back onto the asker's.
    */
   public NodeChannel channel() {
     return (request, timeoutMs) -> {
