@@ -52,6 +52,18 @@ stale_reason() {
   [[ -z $newer ]] || echo "$newer is newer than ${JAR#"$ROOT"/}"
 }
 
+# restart ID: the other processes run from the jar, so it is built only when missing; a newer
+# source is only pointed out (a rebuild under running processes would leave mixed code).
+build_for_restart() {
+  if [[ -f $JAR ]]; then
+    local why
+    why=$(stale_reason)
+    [[ -z $why ]] || echo "Note: $why; restarting with the jar as it is ('./cluster.sh stop' and 'start' rebuild)" >&2
+    return 0
+  fi
+  build_if_needed
+}
+
 build_if_needed() {
   local why
   why=$(stale_reason)
@@ -263,7 +275,7 @@ case ${1:-} in
   stop) cmd_stop ;;
   status) cmd_status ;;
   kill) need_id "${2:-}" kill; signal_one KILL "$2" "Killed"; rm -f "$(pidfile "$2")" ;;
-  restart) need_id "${2:-}" restart; build_if_needed; stop_one "$2"; launch "$2"; echo "Restarted $2 (pid $(cat "$(pidfile "$2")"))" ;;
+  restart) need_id "${2:-}" restart; build_for_restart; stop_one "$2"; launch "$2"; echo "Restarted $2 (pid $(cat "$(pidfile "$2")"))" ;;
   pause) need_id "${2:-}" pause; cmd_pause "$2" ;;
   resume) need_id "${2:-}" resume; cmd_resume "$2" ;;
   logs) need_id "${2:-}" logs; tail -n "${LINES:-100}" "$DATA/logs/$2.log" ;;

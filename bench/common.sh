@@ -38,6 +38,7 @@ build_jar() {
   why=$(jar_stale_reason)
   [[ -n $why ]] || return 0
   say "building $JAR: $why"
+  command -v mvn >/dev/null || die "Maven is missing: install it (apt-get install maven) or build the jar elsewhere"
   mvn -q -B -DskipTests package || die "the build failed; run 'mvn -DskipTests package' to see why"
 }
 

@@ -23,7 +23,9 @@ class LayeringTest {
       "config", "node", "frontend", "gateway", "bench", "cli");
 
   private static final Path MAIN = Path.of("src/main/java/raftkv");
-  private static final Pattern REFERENCE = Pattern.compile("\\braftkv\\.([a-z]+)\\.[A-Z]");
+  /** A use of another package: an import (wildcards too) or a qualified name. */
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\braftkv\\.([a-z]+)\\.(?:[A-Z]|\\*)");
 
   @Test
   void everyPackageIsALayer() throws IOException {
@@ -38,15 +40,25 @@ class LayeringTest {
     List<String> violations = new ArrayList<>();
     for (Path file : sources()) {
       String layer = file.getParent().getFileName().toString();
-      Matcher m = REFERENCE.matcher(Files.readString(file));
-      while (m.find()) {
-        String used = m.group(1);
-        if (LAYERS.indexOf(used) > LAYERS.indexOf(layer)) {
-          violations.add(MAIN.relativize(file) + " uses raftkv." + used);
-        }
-      }
+      violations.addAll(violations(MAIN.relativize(file).toString(), layer,
+          Files.readString(file)));
     }
     assertThat(violations).isEmpty();
+  }
+
+  /** What in {@code source}, a file of package {@code layer}, uses a package above it. */
+  static List<String> violations(String file, String layer, String source) {
+    List<String> found = new ArrayList<>();
+    Matcher m = REFERENCE.matcher(source);
+    while (m.find()) {
+      String used = m.group(1);
+      if (!LAYERS.contains(used)) {
+        found.add(file + " uses raftkv." + used + ", which is no layer");
+      } else if (LAYERS.indexOf(used) > LAYERS.indexOf(layer)) {
+        found.add(file + " uses raftkv." + used);
+      }
+    }
+    return found;
   }
 
   @Test
@@ -64,11 +76,17 @@ class LayeringTest {
   }
 
   @Test
-  void theCheckSeesAViolation() {
-    // the pattern that the layering check relies on, on a line that breaks the rule
-    Matcher m = REFERENCE.matcher("import raftkv.frontend.HttpAnswer;");
-    assertThat(m.find()).isTrue();
-    assertThat(LAYERS.indexOf(m.group(1))).isGreaterThan(LAYERS.indexOf("node"));
+  void theCheckSeesEveryKindOfViolation() {
+    String fake = String.join("\n",
+        "package raftkv.node;",
+        "import raftkv.raft.RaftNode;", // below: fine
+        "import raftkv.frontend.HttpAnswer;", // above
+        "import raftkv.gateway.*;", // above, as a wildcard
+        "import raftkv.server.Main;", // no layer at all
+        "class Fake { raftkv.cli.Main main; }"); // above, qualified in code
+    assertThat(violations("Fake.java", "node", fake)).containsExactly(
+        "Fake.java uses raftkv.frontend", "Fake.java uses raftkv.gateway",
+        "Fake.java uses raftkv.server, which is no layer", "Fake.java uses raftkv.cli");
   }
 
   private static List<Path> sources() throws IOException {

@@ -29,7 +29,9 @@ final class BenchPlot {
 
   private BenchPlot() {}
 
-  static void write(List<BenchReport.Scenario> scenarios, Path file) throws IOException {
+  /** @param stamp what made the numbers (revision, date), drawn under the title; may be empty */
+  static void write(List<BenchReport.Scenario> scenarios, String stamp, Path file)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     int height = MARGIN_TOP + 2 * (PANEL_HEIGHT + 70) + 20;
     BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
@@ -42,6 +44,8 @@ final class BenchPlot {
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
     g.drawString("raftkv vs etcd 3.4, 3 nodes each, same machine, durable writes", MARGIN_LEFT, 30);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    g.drawString(stamp, MARGIN_LEFT, 48);
     legend(g, WIDTH - 260, 22);
     panel(g, scenarios, MARGIN_TOP, "throughput (ok/s, higher is better)",
         BenchReport.Run::okPerSecond, "%,.0f");

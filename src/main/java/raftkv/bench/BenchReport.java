@@ -256,6 +256,25 @@ public final class BenchReport {
     return run == null ? "–" : Long.toString(run.totalErrors());
   }
 
+  /**
+   * What bench/run.sh wrote of the run in {@code environment.txt}: the date, the machine, the
+   * versions and the raftkv revision that made the numbers ({@code git describe --dirty}). Empty
+   * when the file is absent.
+   */
+  static List<String> environment(Path dir) throws IOException {
+    Path file = dir.resolve("environment.txt");
+    if (!Files.exists(file)) return List.of();
+    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+        .filter(line -> !line.isBlank()).toList();
+  }
+
+  /** The plot's subtitle: the revision and the date, when known. */
+  private static String stamp(List<String> environment) {
+    return environment.stream()
+        .filter(line -> line.startsWith("raftkv: ") || line.startsWith("date: "))
+        .reduce((a, b) -> a + ", " + b).orElse("");
+  }
+
   /** {@code raftkv bench-report --dir D [--markdown F] [--plot P]}. */
   public static int run(Path dir, Path markdownFile, Path plotFile) throws IOException {
     List<Scenario> scenarios = read(dir);
@@ -264,13 +283,17 @@ public final class BenchReport {
           + "; run bench/run.sh first");
       return 1;
     }
+    List<String> environment = environment(dir);
     String table = markdown(scenarios) + "\n" + efficiencyMarkdown(scenarios);
+    if (!environment.isEmpty()) {
+      table = "```\n" + String.join("\n", environment) + "\n```\n\n" + table;
+    }
     System.out.print(table);
     if (markdownFile != null) {
       Files.writeString(markdownFile, table, StandardCharsets.UTF_8);
     }
     if (plotFile != null) {
-      BenchPlot.write(scenarios, plotFile);
+      BenchPlot.write(scenarios, stamp(environment), plotFile);
       System.out.println("plot: " + plotFile);
     }
     long errors = scenarios.stream().flatMap(s -> s.bySystem().values().stream())

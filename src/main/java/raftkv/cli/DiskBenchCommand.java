@@ -59,6 +59,10 @@ final class DiskBenchCommand implements Callable<Integer> {
     int heartbeatTicks = 2;
     int electionTicks = 10;
     Path where = dir != null ? dir : Path.of(".");
+    if (config == null && !overrides.isEmpty()) {
+      System.err.println("raftkv disk-bench: --set needs --config (the file it changes)");
+      return 2;
+    }
     if (config != null) {
       try {
         NodeConfig node = ConfigFile.load(config, overrides);

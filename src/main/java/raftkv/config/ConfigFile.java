@@ -75,8 +75,13 @@ public final class ConfigFile {
       throw new ConfigException(source + ": field '" + path(e) + "' has a bad value '"
           + e.getValue() + "' (expected " + e.getTargetType().getSimpleName() + ")");
     } catch (ValueInstantiationException e) {
-      Throwable why = e.getCause() != null ? e.getCause() : e;
-      throw new ConfigException(source + ": section '" + path(e) + "' " + why.getMessage());
+      // a section's own check refused a value: "<field> must be ..., got ..."
+      String why = String.valueOf((e.getCause() != null ? e.getCause() : e).getMessage());
+      int space = why.indexOf(' ');
+      throw space > 0
+          ? new ConfigException(source + ": field '" + path(e) + "." + why.substring(0, space)
+              + "'" + why.substring(space))
+          : new ConfigException(source + ": section '" + path(e) + "' " + why);
     } catch (MismatchedInputException e) {
       throw new ConfigException(source + ": field '" + path(e) + "' is missing or of the wrong "
           + "type (" + e.getOriginalMessage().split("\n")[0] + ")");
@@ -136,6 +141,7 @@ public final class ConfigFile {
 
   /** Checks what the types alone cannot; also used by {@link NodeConfig.Builder#build()}. */
   static void validate(NodeConfig c, String source) throws ConfigException {
+    checkSectionsPresent(c, source);
     validateMembers(c, source);
     if (c.nodeId() == 0) checkPort(source, "gatewayPort", c.gatewayPort());
     if (c.nodeId() != 0 && blank(c.dataDir())) fail(source, "dataDir", "is empty");
@@ -156,8 +162,18 @@ public final class ConfigFile {
     NodeConfig.Gateway g = c.gateway();
     atLeast(source, "gateway.pollIntervalMs", g.pollIntervalMs(), 1);
     atLeast(source, "gateway.maxAttempts", g.maxAttempts(), 1);
-    atLeast(source, "gateway.firstBackoffMs", g.firstBackoffMs(), 0);
+    atLeast(source, "gateway.firstBackoffMs", g.firstBackoffMs(), 1);
     atLeast(source, "gateway.connectionsPerNode", g.connectionsPerNode(), 1);
+  }
+
+  /** A section given as {@code null} is refused by name (left out, it takes its defaults). */
+  private static void checkSectionsPresent(NodeConfig c, String source) throws ConfigException {
+    if (c.limits() == null) fail(source, "limits", "is missing");
+    if (c.tuning() == null) fail(source, "tuning", "must be an object, not null");
+    if (c.requestIds() == null) fail(source, "requestIds", "must be an object, not null");
+    if (c.storage() == null) fail(source, "storage", "must be an object, not null");
+    if (c.transport() == null) fail(source, "transport", "must be an object, not null");
+    if (c.gateway() == null) fail(source, "gateway", "must be an object, not null");
   }
 
   private static void validateMembers(NodeConfig c, String source) throws ConfigException {
@@ -179,7 +195,6 @@ public final class ConfigFile {
 
   private static void validateLimits(NodeConfig.Limits limits, String source)
       throws ConfigException {
-    if (limits == null) fail(source, "limits", "is missing");
     atLeast(source, "limits.maxKeyBytes", limits.maxKeyBytes(), 1);
     atLeast(source, "limits.maxValueBytes", limits.maxValueBytes(), 0);
     atLeast(source, "limits.maxInflightRequests", limits.maxInflightRequests(), 1);

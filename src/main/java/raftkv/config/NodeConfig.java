@@ -94,8 +94,8 @@ public record NodeConfig(
    *     are remembered: the gateway retries only within a request's deadline, so these need far
    *     less than a client's (default 60 s)
    * @param maxMemoryBytes a leader refuses writes with a new request id (429, nothing written)
-   *     while the remembered ids take about this much memory (about 200 bytes per id plus its
-   *     characters, default 64 MiB); it never forgets a young id to make room
+   *     while the remembered ids take about this much memory (about 180 bytes per id plus 2 per
+   *     character, default 64 MiB); it never forgets a young id to make room
    */
   public record RequestIds(long retentionMs, long gatewayRetentionMs, long maxMemoryBytes) {
     public static final RequestIds DEFAULTS = new RequestIds(600_000, 60_000, 64L << 20);
@@ -113,7 +113,8 @@ public record NodeConfig(
    * @param pollIntervalMs how often a gateway asks every member who leads
    * @param maxAttempts how many times a gateway sends one request before it gives up (a retry
    *     follows a refusal that wrote nothing, or an unknown outcome of a write with a request id)
-   * @param firstBackoffMs the wait before the first retry; each further one waits twice as long
+   * @param firstBackoffMs the wait before the first retry (at least 1); each further one waits
+   *     twice as long
    * @param connectionsPerNode keep-alive connections a front end holds to each node it forwards
    *     to
    */
@@ -154,7 +155,7 @@ public record NodeConfig(
     return new Builder();
   }
 
-  /** A builder that starts from the defaults of a configuration file's optional fields. */
+  /** A builder holding this configuration, to change some of it. */
   public Builder toBuilder() {
     return new Builder().nodeId(nodeId).dataDir(dataDir).bindHost(bindHost)
         .gatewayPort(gatewayPort).members(members).clusterToken(clusterToken).tickMs(tickMs)

@@ -1,7 +1,7 @@
 package raftkv.frontend;
 
 /** The HTTP headers of the client API that the front end reads or writes. */
-public final class ClientHeaders {
+final class ClientHeaders {
 
   /** A write's client-chosen id: a retry with the same id is applied at most once. */
   static final String REQUEST_ID = "X-Request-Id";

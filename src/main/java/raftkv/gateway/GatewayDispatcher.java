@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
 import raftkv.config.NodeConfig;
 import raftkv.frontend.ClientDispatcher;
-import raftkv.frontend.ClientHeaders;
 import raftkv.frontend.Deadline;
 import raftkv.frontend.ForwardFailedException;
 import raftkv.frontend.ForwardableRequest;
@@ -36,7 +35,7 @@ import raftkv.util.QuietLog;
  * answer after it was sent). Once an attempt's fate is unknown, a later failure is still answered
  * 504, never 503.
  *
- * <p>Forwarded requests are not marked with {@link ClientHeaders#FORWARDED_BY}: the gateway is no
+ * <p>Forwarded requests are not marked with {@code X-Raftkv-Forwarded}: the gateway is no
  * node, so a node that does not lead may still pass the request on to the leader once.
  */
 final class GatewayDispatcher implements ClientDispatcher {

@@ -56,14 +56,6 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
     return new Builder(id, members, random);
   }
 
-  /** A builder holding these settings, to change some of them. */
-  public Builder toBuilder() {
-    return new Builder(id, members, random).ticks(electionTicks, heartbeatTicks)
-        .maxInflightAppends(maxInflightAppends).maxEntriesPerAppend(maxEntriesPerAppend)
-        .maxBytesPerAppend(maxBytesPerAppend).maxCommittedPerReady(maxCommittedPerReady)
-        .preVote(preVote).checkQuorum(checkQuorum).batchReads(batchReads).sabotage(sabotage);
-  }
-
   boolean broken(Sabotage s) {
     return sabotage.contains(s);
   }

@@ -2,6 +2,7 @@ package raftkv.util;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.helpers.MessageFormatter;
 
@@ -16,6 +17,7 @@ public final class QuietLog {
 
   private final Logger log;
   private final long intervalNanos;
+  private final LongSupplier nanoClock;
   private final Map<String, Topic> topics = new HashMap<>();
 
   private static final class Topic {
@@ -25,13 +27,20 @@ public final class QuietLog {
   }
 
   public QuietLog(Logger log, long intervalMs) {
+    this(log, intervalMs, System::nanoTime);
+  }
+
+  /** With another clock, for tests. */
+  QuietLog(Logger log, long intervalMs, LongSupplier nanoClock) {
     this.log = log;
     this.intervalNanos = intervalMs * 1_000_000;
+    this.nanoClock = nanoClock;
   }
 
   /**
    * Logs at WARN ({@code format} as SLF4J's, with {@code args}) unless {@code topic} was logged
-   * less than an interval ago; true if it logged.
+   * less than an interval ago; true if it logged. A trailing exception among the args is only
+   * formatted, not logged with its stack trace: use {@link #error} for that.
    */
   public boolean warn(String topic, String format, Object... args) {
     long suppressed = admit(topic);
@@ -55,7 +64,7 @@ public final class QuietLog {
 
   /** -1 to stay quiet; else how many messages of the topic were left out since the last one. */
   private long admit(String topic) {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     Topic t = topics.computeIfAbsent(topic, k -> new Topic());
     if (t.loggedBefore && now - t.lastLoggedNanos < intervalNanos) {
       t.suppressed++;

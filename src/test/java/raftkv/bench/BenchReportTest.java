@@ -93,6 +93,17 @@ class BenchReportTest {
     assertThat(Files.readString(dir.resolve("report.md"))).contains("| write-c64 |");
   }
 
+  @Test
+  void theReportNamesTheRevisionThatMadeIt() throws Exception {
+    result("raftkv--write-c64.json", 12000, 4.2, 20, 0, "send");
+    Files.writeString(dir.resolve("environment.txt"), "date: 2026-11-30T01:00:00Z\n"
+        + "raftkv: 83f974a-dirty\n");
+    assertThat(BenchReport.run(dir, dir.resolve("report.md"), dir.resolve("bench.png")))
+        .isZero();
+    assertThat(Files.readString(dir.resolve("report.md")))
+        .startsWith("```\ndate: 2026-11-30T01:00:00Z\nraftkv: 83f974a-dirty\n```\n");
+  }
+
   /** Pixels of one colour, counting every other pixel in both directions. */
   private static int samplesOf(BufferedImage image, int rgb) {
     int count = 0;

@@ -2,7 +2,14 @@ package raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import raftkv.cli.DiskBenchCommand.Verdict;
 import raftkv.storage.DiskBenchmark;
 
@@ -30,5 +37,19 @@ class DiskBenchCommandTest {
     assertThat(DiskBenchCommand.judge(slow, tickMs * 2, tickMs * 10)).isEqualTo(Verdict.MARGINAL);
     assertThat(DiskBenchCommand.judge(slow, (tickMs - 1) * 2, (tickMs - 1) * 10))
         .isEqualTo(Verdict.TOO_SLOW);
+  }
+
+  @Test
+  void aShortRunMeasuresARealDisk(@TempDir Path dir) throws Exception {
+    DiskBenchmark.Result r = DiskBenchmark.run(dir.resolve("not/made/yet"), 0.05, 1,
+        new PrintStream(OutputStream.nullOutputStream()));
+    assertThat(r.fsyncP50Ms()).isPositive();
+    assertThat(r.fsyncMaxMs()).isGreaterThanOrEqualTo(r.fsyncP99Ms());
+    assertThat(r.fsyncsPerSecond()).isPositive();
+    assertThat(r.entriesPerSecondByBatch()).hasSize(3);
+    assertThat(Arrays.stream(r.entriesPerSecondByBatch()).min().orElseThrow()).isPositive();
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left).as("nothing left behind, nothing made").isEmpty();
+    }
   }
 }

@@ -136,11 +136,13 @@ class ConfigFileTest {
     assertRejected(json -> json.put("storage", new JsonObject().put("segmentSizeBytes",
         (1L << 30) + 1)), "'storage.segmentSizeBytes'");
     assertRejected(json -> json.put("transport", new JsonObject().put("requestTimeoutMs", 0)),
-        "requestTimeoutMs");
+        "field 'transport.requestTimeoutMs' must be >= 1, got 0");
     assertRejected(json -> json.put("transport", new JsonObject().put("queue", 1)),
         "'transport.queue'");
     assertRejected(json -> json.put("gateway", new JsonObject().put("maxAttempts", 0)),
         "'gateway.maxAttempts'");
+    assertRejected(json -> json.put("gateway", new JsonObject().put("firstBackoffMs", 0)),
+        "'gateway.firstBackoffMs'");
     assertRejected(json -> json.put("tuning", new JsonObject().put("maxCommittedPerReady", 0)),
         "'tuning.maxCommittedPerReady'");
   }
@@ -165,5 +167,15 @@ class ConfigFileTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nodeId'");
     assertThatThrownBy(() -> built.toBuilder().clusterToken("").build())
         .hasMessageContaining("'clusterToken'");
+  }
+
+  @Test
+  void aSectionGivenAsNullIsNamed() throws IOException {
+    for (String section : List.of("tuning", "requestIds", "storage", "transport", "gateway")) {
+      assertRejected(json -> json.putNull(section), "field '" + section + "'");
+    }
+    Path file = writeConfig(json -> {});
+    assertThatThrownBy(() -> ConfigFile.load(file, Map.of("gateway", "null")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("field 'gateway'");
   }
 }

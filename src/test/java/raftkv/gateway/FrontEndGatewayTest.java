@@ -45,13 +45,18 @@ class FrontEndGatewayTest {
 
   /** Three nodes that all think {@code leaderId} leads, their front ends, and a gateway. */
   private Client cluster(Vertx vertx, int leaderId) {
+    return cluster(vertx, leaderId, NodeConfig.Gateway.DEFAULTS);
+  }
+
+  /** As {@link #cluster(Vertx, int)}, with other gateway settings. */
+  private Client cluster(Vertx vertx, int leaderId, NodeConfig.Gateway settings) {
     for (Member member : members) {
       nodes.add(FakeNode.start(vertx, member.id(), leaderId));
       frontEnds.add(FrontEndTestSupport.deployForUndeploy(vertx,
           FrontEndTestSupport.nodeConfig(member.id(), members, LIMITS)));
     }
-    FrontEndVerticle gateway = Gateway.frontEnd(
-        FrontEndTestSupport.gatewayConfig(members, LIMITS));
+    FrontEndVerticle gateway = Gateway.frontEnd(FrontEndTestSupport.gatewayConfig(members, LIMITS)
+        .toBuilder().gateway(settings).build());
     vertx.deployVerticle(gateway).await();
     return new Client(vertx, gateway.actualPort());
   }
@@ -178,6 +183,17 @@ class FrontEndGatewayTest {
     assertThat(sent.get(4).command().requestId()).isEqualTo("w-1");
     assertThat(sent.get(4).keepIdMs()).as("a client's own id: the full retention")
         .isEqualTo(NodeConfig.RequestIds.DEFAULTS.retentionMs());
+  }
+
+  @Test
+  void theGatewayMakesAsManyAttemptsAsConfigured(Vertx vertx) {
+    Client gateway = cluster(vertx, 1, new NodeConfig.Gateway(500, 2, 10, 4));
+    for (int i = 0; i < 3; i++) node(1).failNext(NodeChannel.UNAVAILABLE);
+
+    assertError(gateway.get("/v1/kv/a"), 503, "injected");
+    assertThat(node(1).received).hasSize(2); // the third failure is still queued
+    assertThat(gateway.get("/v1/kv/a").status()).isEqualTo(404); // the retry got through
+    assertThat(node(1).received).hasSize(4);
   }
 
   @Test

@@ -79,8 +79,9 @@ public final class TestHttp {
   /** Sends a request and returns without waiting for the answer. */
   public Future<Reply> start(int port, HttpMethod method, String uri, Buffer body,
       String... headerNamesAndValues) {
+    // the idle timeout closes the connection of a request given up on: it cannot arrive later
     RequestOptions options = new RequestOptions().setMethod(method).setHost(TestConfigs.HOST)
-        .setPort(port).setURI(uri);
+        .setPort(port).setURI(uri).setIdleTimeout(timeoutMs);
     for (int i = 0; i < headerNamesAndValues.length; i += 2) {
       options.putHeader(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
     }
