@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import raftkv.testing.TestHttp.Reply;
+import raftkv.testing.TestHttp;
 
 /** The http-ceiling server, and the load tester against it with no errors. */
 @ExtendWith(VertxExtension.class)
@@ -20,19 +21,17 @@ class CeilingServerTest {
   @Test
   void answersEveryRequestAndCarriesALoadRunWithoutErrors(Vertx vertx) {
     int port = CeilingServer.start(vertx, "127.0.0.1", 0, 2).await();
-    WebClient client = WebClient.create(vertx);
+    TestHttp http = new TestHttp(vertx);
 
-    HttpResponse<Buffer> get = client.get(port, "127.0.0.1", "/v1/kv/a").send().await();
-    HttpResponse<Buffer> put = client.put(port, "127.0.0.1", "/v1/kv/a")
-        .sendBuffer(Buffer.buffer("v")).await();
-    HttpResponse<Buffer> post = client.post(port, "127.0.0.1", "/v3/kv/put")
-        .sendBuffer(Buffer.buffer("{}")).await();
+    Reply get = http.send(port, HttpMethod.GET, "/v1/kv/a", null);
+    Reply put = http.send(port, HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("v"));
+    Reply post = http.send(port, HttpMethod.POST, "/v3/kv/put", Buffer.buffer("{}"));
 
-    assertThat(get.statusCode()).isEqualTo(200);
+    assertThat(get.status()).isEqualTo(200);
     assertThat(get.body().length()).isEqualTo(100);
-    assertThat(put.statusCode()).isEqualTo(200);
-    assertThat(put.bodyAsString()).isEqualTo("{\"revision\":1}");
-    assertThat(post.bodyAsString()).isEqualTo("{\"revision\":1}");
+    assertThat(put.status()).isEqualTo(200);
+    assertThat(put.text()).isEqualTo("{\"revision\":1}");
+    assertThat(post.text()).isEqualTo("{\"revision\":1}");
 
     Report report = Runs.run("--url", "http://127.0.0.1:" + port, "--clients", "8",
         "--requests", "2000");

@@ -7,7 +7,6 @@ import static raftkv.bench.Runs.run;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
-import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import raftkv.bench.FakeHttpServer.Received;
 import raftkv.bench.FakeHttpServer.Reply;
+import raftkv.testing.FreePorts;
 
 /** The closed loop against a fake raftkv front end: concurrency, request shapes, error counts. */
 @ExtendWith(VertxExtension.class)
@@ -143,10 +143,7 @@ class ClosedLoopTest {
 
   @Test
   void aRefusedConnectionIsAnErrorOfItsOwnKind() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    } // closed again: nothing listens there now
+    int port = FreePorts.next(); // nothing listens there
 
     Report report = run("--url", "http://127.0.0.1:" + port, "--clients", "2", "--requests", "20");
 

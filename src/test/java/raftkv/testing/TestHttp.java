@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,8 +66,17 @@ public final class TestHttp {
 
   /** A client that waits up to {@code timeoutMs} for each answer (connecting: at most 1 s). */
   public TestHttp(Vertx vertx, long timeoutMs) {
+    this(vertx, timeoutMs, new PoolOptions().getHttp1MaxSize());
+  }
+
+  /**
+   * As {@link #TestHttp(Vertx, long)}, with at most {@code maxConnections} to each server (1:
+   * every request reuses one connection, so a test also shows that it stays usable).
+   */
+  public TestHttp(Vertx vertx, long timeoutMs, int maxConnections) {
     this.context = vertx.getOrCreateContext();
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000));
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000),
+        new PoolOptions().setHttp1MaxSize(maxConnections));
     this.timeoutMs = timeoutMs;
   }
 

@@ -7,14 +7,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +23,8 @@ import raftkv.raft.Entry;
 import raftkv.raft.Message;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
+import raftkv.testing.TestHttp.Reply;
+import raftkv.testing.TestHttp;
 
 /** Node 1 of a three-node cluster, spoken to over real HTTP on 127.0.0.1. */
 @ExtendWith(VertxExtension.class)
@@ -41,7 +37,7 @@ class RaftRpcServerTest {
   private final List<Thread> inboxThreads = new CopyOnWriteArrayList<>();
   private volatile Thread serverLoop;
   private volatile RaftRpcServer server;
-  private WebClient client;
+  private TestHttp http;
   private ErrorLog errorLog;
 
   /** Runs the server inside a verticle, as a node does, and remembers its event loop. */
@@ -58,11 +54,11 @@ class RaftRpcServerTest {
   }
 
   @BeforeEach
-  void startNode(Vertx vertx, VertxTestContext tc) {
+  void startNode(Vertx vertx) {
     errorLog = ErrorLog.attach();
     // one connection, so that the tests also show it stays usable after every kind of refusal
-    client = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(1));
-    vertx.deployVerticle(new NodeVerticle()).onComplete(tc.succeedingThenComplete());
+    http = new TestHttp(vertx, 10_000, 1);
+    vertx.deployVerticle(new NodeVerticle()).await();
   }
 
   /** Every answer is the server's own: nothing reached Vert.x's "unhandled" error log. */
@@ -73,58 +69,43 @@ class RaftRpcServerTest {
   }
 
   @Test
-  void aGoodBatchReachesTheInboxOnTheNodesLoopBeforeThe204(VertxTestContext tc) {
+  void aGoodBatchReachesTheInboxOnTheNodesLoopBeforeThe204() {
     List<Message> messages = List.of(
         new RequestVote(2, 1, 5, 10, 4, true),
         new AppendEntries(2, 1, 5, 10, 4, List.of(new Entry(11, 5, "put k v")), 10, 3),
         new RequestVoteResponse(2, 1, 5, true, false));
 
-    post(RaftJson.encode(new Batch(2, 1, messages)))
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertThat(response.statusCode()).isEqualTo(204);
-          assertThat(inbox).containsExactly(messages);
-          assertThat(inboxThreads).containsOnly(serverLoop);
-          assertThat(server.stats()).isEqualTo(new RaftRpcServer.Stats(1, 3, 0));
-          tc.completeNow();
-        })));
+    Reply response = post(RaftJson.encode(new Batch(2, 1, messages)));
+    assertThat(response.status()).isEqualTo(204);
+    assertThat(inbox).containsExactly(messages);
+    assertThat(inboxThreads).containsOnly(serverLoop);
+    assertThat(server.stats()).isEqualTo(new RaftRpcServer.Stats(1, 3, 0));
   }
 
   @Test
-  void aMissingTokenIsRefused(VertxTestContext tc) {
-    client.post(server.port(), "127.0.0.1", RaftRpcServer.MESSAGES_PATH)
-        .sendBuffer(aGoodBody())
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertRefused(response, 400, "missing header X-Raftkv-Cluster-Token");
-          tc.completeNow();
-        })));
+  void aMissingTokenIsRefused() {
+    Reply response = send(HttpMethod.POST, RaftRpcServer.MESSAGES_PATH, aGoodBody());
+    assertRefused(response, 400, "missing header X-Raftkv-Cluster-Token");
   }
 
   @Test
-  void aWrongTokenIsRefusedWithoutRevealingTheRightOne(VertxTestContext tc) {
-    client.post(server.port(), "127.0.0.1", RaftRpcServer.MESSAGES_PATH)
-        .putHeader(RaftRpcServer.TOKEN_HEADER, "guess")
-        .sendBuffer(aGoodBody())
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertRefused(response, 400, "wrong cluster token");
-          assertThat(response.bodyAsString()).doesNotContain(TestSettings.TOKEN);
-          assertThat(server.stats().refusedRequests()).isEqualTo(1);
-          tc.completeNow();
-        })));
+  void aWrongTokenIsRefusedWithoutRevealingTheRightOne() {
+    Reply response = send(HttpMethod.POST, RaftRpcServer.MESSAGES_PATH, aGoodBody(),
+        RaftRpcServer.TOKEN_HEADER, "guess");
+    assertRefused(response, 400, "wrong cluster token");
+    assertThat(response.text()).doesNotContain(TestSettings.TOKEN);
+    assertThat(server.stats().refusedRequests()).isEqualTo(1);
   }
 
   @Test
-  void aRefusalBeforeTheBodyIsReadLeavesTheConnectionUsable(VertxTestContext tc) {
+  void aRefusalBeforeTheBodyIsReadLeavesTheConnectionUsable() {
     Buffer bigBody = Buffer.buffer(new byte[MAX_BODY_BYTES - 1]);
-    client.post(server.port(), "127.0.0.1", RaftRpcServer.MESSAGES_PATH)
-        .putHeader(RaftRpcServer.TOKEN_HEADER, "guess")
-        .sendBuffer(bigBody)
-        .compose(refused -> post(aGoodBody()).map(accepted -> List.of(refused, accepted)))
-        .onComplete(tc.succeeding(responses -> tc.verify(() -> {
-          assertThat(responses.get(0).statusCode()).isEqualTo(400);
-          assertThat(responses.get(1).statusCode()).isEqualTo(204);
-          assertThat(inbox).hasSize(1);
-          tc.completeNow();
-        })));
+    Reply refused = send(HttpMethod.POST, RaftRpcServer.MESSAGES_PATH, bigBody,
+        RaftRpcServer.TOKEN_HEADER, "guess");
+    Reply accepted = post(aGoodBody());
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(accepted.status()).isEqualTo(204);
+    assertThat(inbox).hasSize(1);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -137,66 +118,50 @@ class RaftRpcServerTest {
       from itself        | `{"from":1,"to":1,"messages":[{"type":"vote-response","term":5,"granted":true,"preVote":false}]}` | the messages come from node 1, which is not a peer of node 1
       """)
   void aMalformedBatchIsRefusedAndNeverReachesTheInbox(String what, String body,
-      String expectedError, VertxTestContext tc) {
-    post(Buffer.buffer(body)).onComplete(tc.succeeding(response -> tc.verify(() -> {
-      assertRefused(response, 400, expectedError);
-      tc.completeNow();
-    })));
+      String expectedError) {
+    assertRefused(post(Buffer.buffer(body)), 400, expectedError);
   }
 
   @Test
-  void anEmptyBodyIsRefused(VertxTestContext tc) {
-    post(Buffer.buffer()).onComplete(tc.succeeding(response -> tc.verify(() -> {
-      assertRefused(response, 400, "the body is empty");
-      tc.completeNow();
-    })));
+  void anEmptyBodyIsRefused() {
+    assertRefused(post(Buffer.buffer()), 400, "the body is empty");
   }
 
   @Test
-  void aBodyOverTheLimitGets413(VertxTestContext tc) {
-    post(Buffer.buffer(new byte[MAX_BODY_BYTES + 1]))
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertRefused(response, 413, "over this node's limit of 65536 bytes");
-          tc.completeNow();
-        })));
+  void aBodyOverTheLimitGets413() {
+    assertRefused(post(Buffer.buffer(new byte[MAX_BODY_BYTES + 1])), 413,
+        "over this node's limit of 65536 bytes");
+  }
+
+
+  @Test
+  void aWrongMethodGets405() {
+    Reply response = send(HttpMethod.GET, RaftRpcServer.MESSAGES_PATH, null);
+    assertRefused(response, 405, "GET is not allowed on /raft/v1/messages (use POST)");
+    assertThat(response.header("Allow")).isEqualTo("POST");
   }
 
   @Test
-  void aWrongMethodGets405(VertxTestContext tc) {
-    client.request(HttpMethod.GET, server.port(), "127.0.0.1", RaftRpcServer.MESSAGES_PATH)
-        .send()
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertRefused(response, 405, "GET is not allowed on /raft/v1/messages (use POST)");
-          assertThat(response.getHeader("Allow")).isEqualTo("POST");
-          tc.completeNow();
-        })));
+  void anUnknownRouteGets404() {
+    Reply response = send(HttpMethod.POST, "/raft/v2/messages", aGoodBody(),
+        RaftRpcServer.TOKEN_HEADER, TestSettings.TOKEN);
+    assertRefused(response, 404, "no such route: POST /raft/v2/messages");
   }
 
   @Test
-  void anUnknownRouteGets404(VertxTestContext tc) {
-    client.post(server.port(), "127.0.0.1", "/raft/v2/messages")
-        .putHeader(RaftRpcServer.TOKEN_HEADER, TestSettings.TOKEN)
-        .sendBuffer(aGoodBody())
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertRefused(response, 404, "no such route: POST /raft/v2/messages");
-          tc.completeNow();
-        })));
+  void healthAnswers200() {
+    Reply response = send(HttpMethod.GET, RaftRpcServer.HEALTH_PATH, null);
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().getInteger("nodeId")).isEqualTo(1);
   }
 
-  @Test
-  void healthAnswers200(VertxTestContext tc) {
-    client.get(server.port(), "127.0.0.1", RaftRpcServer.HEALTH_PATH).send()
-        .onComplete(tc.succeeding(response -> tc.verify(() -> {
-          assertThat(response.statusCode()).isEqualTo(200);
-          assertThat(response.bodyAsJsonObject().getInteger("nodeId")).isEqualTo(1);
-          tc.completeNow();
-        })));
+  private Reply send(HttpMethod method, String path, Buffer body, String... headers) {
+    return http.send(server.port(), method, path, body, headers);
   }
 
-  private Future<HttpResponse<Buffer>> post(Buffer body) {
-    HttpRequest<Buffer> request = client.post(server.port(), "127.0.0.1",
-        RaftRpcServer.MESSAGES_PATH).putHeader(RaftRpcServer.TOKEN_HEADER, TestSettings.TOKEN);
-    return request.sendBuffer(body);
+  private Reply post(Buffer body) {
+    return send(HttpMethod.POST, RaftRpcServer.MESSAGES_PATH, body, RaftRpcServer.TOKEN_HEADER,
+        TestSettings.TOKEN);
   }
 
   private static Buffer aGoodBody() {
@@ -204,10 +169,10 @@ class RaftRpcServerTest {
   }
 
   /** An error status with a JSON error, and nothing handed to the node. */
-  private void assertRefused(HttpResponse<Buffer> response, int status, String error) {
-    assertThat(response.statusCode()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
-    assertThat(response.bodyAsJsonObject().getString("error")).contains(error);
+  private void assertRefused(Reply response, int status, String error) {
+    assertThat(response.status()).isEqualTo(status);
+    assertThat(response.header("Content-Type")).isEqualTo("application/json");
+    assertThat(response.error()).contains(error);
     assertThat(inbox).isEmpty();
   }
 }
