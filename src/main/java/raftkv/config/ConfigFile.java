@@ -35,6 +35,7 @@ public final class ConfigFile {
       "tuning", NodeConfig.Tuning.DEFAULTS,
       "requestIds", NodeConfig.RequestIds.DEFAULTS,
       "storage", NodeConfig.Storage.DEFAULTS,
+      "snapshots", NodeConfig.Snapshots.DEFAULTS,
       "transport", TransportOptions.defaults(),
       "gateway", NodeConfig.Gateway.DEFAULTS);
 
@@ -159,6 +160,7 @@ public final class ConfigFile {
       fail(source, "storage.segmentSizeBytes", "must be between 1 and " + StorageOptions.MAX_SEGMENT_SIZE_BYTES
           + " (1 GiB), got " + segment);
     }
+    validateSnapshots(c.snapshots(), source);
     NodeConfig.Gateway g = c.gateway();
     atLeast(source, "gateway.pollIntervalMs", g.pollIntervalMs(), 1);
     atLeast(source, "gateway.maxAttempts", g.maxAttempts(), 1);
@@ -172,8 +174,22 @@ public final class ConfigFile {
     if (c.tuning() == null) fail(source, "tuning", "must be an object, not null");
     if (c.requestIds() == null) fail(source, "requestIds", "must be an object, not null");
     if (c.storage() == null) fail(source, "storage", "must be an object, not null");
+    if (c.snapshots() == null) fail(source, "snapshots", "must be an object, not null");
     if (c.transport() == null) fail(source, "transport", "must be an object, not null");
     if (c.gateway() == null) fail(source, "gateway", "must be an object, not null");
+  }
+
+  private static void validateSnapshots(NodeConfig.Snapshots s, String source)
+      throws ConfigException {
+    atLeast(source, "snapshots.intervalEntries", s.intervalEntries(), 1);
+    atLeast(source, "snapshots.intervalBytes", s.intervalBytes(), 1);
+    atLeast(source, "snapshots.logMarginEntries", s.logMarginEntries(), 0);
+    atLeast(source, "snapshots.chunkBytes", s.chunkBytes(), 1024);
+    if (s.chunkBytes() > NodeConfig.Snapshots.MAX_CHUNK_BYTES) {
+      fail(source, "snapshots.chunkBytes", "must be at most " + NodeConfig.Snapshots.MAX_CHUNK_BYTES
+          + " (8 MiB), got " + s.chunkBytes());
+    }
+    atLeast(source, "snapshots.sendBytesPerSecond", s.sendBytesPerSecond(), 1024);
   }
 
   private static void validateMembers(NodeConfig c, String source) throws ConfigException {

@@ -26,6 +26,7 @@ import raftkv.transport.TransportSettings;
  * @param requestIds how long and how many request ids are remembered for exactly-once retries;
  *     optional in the file
  * @param storage the write-ahead log's files; optional in the file
+ * @param snapshots when snapshots are taken, how much log stays, how they are sent; optional
  * @param transport limits and timeouts of the Raft transport; optional in the file
  * @param gateway how a gateway finds the leader and retries; optional in the file
  */
@@ -43,6 +44,7 @@ public record NodeConfig(
     Tuning tuning,
     RequestIds requestIds,
     Storage storage,
+    Snapshots snapshots,
     TransportOptions transport,
     Gateway gateway) {
 
@@ -110,6 +112,28 @@ public record NodeConfig(
   }
 
   /**
+   * Snapshots and log compaction (docs/DESIGN.md, "Snapshots").
+   *
+   * @param intervalEntries a snapshot is taken once this many entries were applied since the
+   *     last one (default 100,000)
+   * @param intervalBytes or once the commands applied since the last one reach this many bytes
+   *     (default 64 MiB), whichever comes first
+   * @param logMarginEntries entries kept, in memory and on disk, before a snapshot's index when
+   *     the log is compacted, so a follower a little behind gets entries rather than a whole
+   *     snapshot (default 10,000)
+   * @param chunkBytes the size of each piece a snapshot is sent to a follower in (default 1
+   *     MiB, at most 8 MiB)
+   * @param sendBytesPerSecond how fast a leader sends one snapshot (default 64 MiB/s), so
+   *     replication to the other followers keeps flowing meanwhile
+   */
+  public record Snapshots(long intervalEntries, long intervalBytes, long logMarginEntries,
+      int chunkBytes, long sendBytesPerSecond) {
+    public static final int MAX_CHUNK_BYTES = 8 << 20;
+    public static final Snapshots DEFAULTS =
+        new Snapshots(100_000, 64L << 20, 10_000, 1 << 20, 64L << 20);
+  }
+
+  /**
    * @param pollIntervalMs how often a gateway asks every member who leads
    * @param maxAttempts how many times a gateway sends one request before it gives up (a retry
    *     follows a refusal that wrote nothing, or an unknown outcome of a write with a request id)
@@ -160,7 +184,8 @@ public record NodeConfig(
     return new Builder().nodeId(nodeId).dataDir(dataDir).bindHost(bindHost)
         .gatewayPort(gatewayPort).members(members).clusterToken(clusterToken).tickMs(tickMs)
         .electionTicks(electionTicks).heartbeatTicks(heartbeatTicks).limits(limits)
-        .tuning(tuning).requestIds(requestIds).storage(storage).transport(transport)
+        .tuning(tuning).requestIds(requestIds).storage(storage).snapshots(snapshots)
+        .transport(transport)
         .gateway(gateway);
   }
 
@@ -182,6 +207,7 @@ public record NodeConfig(
     private Tuning tuning = Tuning.DEFAULTS;
     private RequestIds requestIds = RequestIds.DEFAULTS;
     private Storage storage = Storage.DEFAULTS;
+    private Snapshots snapshots = Snapshots.DEFAULTS;
     private TransportOptions transport = TransportOptions.defaults();
     private Gateway gateway = Gateway.DEFAULTS;
 
@@ -200,6 +226,7 @@ public record NodeConfig(
     public Builder tuning(Tuning t) { tuning = t; return this; }
     public Builder requestIds(RequestIds r) { requestIds = r; return this; }
     public Builder storage(Storage s) { storage = s; return this; }
+    public Builder snapshots(Snapshots s) { snapshots = s; return this; }
     public Builder transport(TransportOptions t) { transport = t; return this; }
     public Builder gateway(Gateway g) { gateway = g; return this; }
 
@@ -207,7 +234,7 @@ public record NodeConfig(
     public NodeConfig build() {
       NodeConfig config = new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, members,
           clusterToken, tickMs, electionTicks, heartbeatTicks, limits, tuning, requestIds,
-          storage, transport, gateway);
+          storage, snapshots, transport, gateway);
       try {
         ConfigFile.validate(config, "configuration");
       } catch (ConfigException e) {

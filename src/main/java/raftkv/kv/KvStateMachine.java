@@ -2,11 +2,10 @@ package raftkv.kv;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.kv.KvCommand.Delete;
@@ -33,7 +32,8 @@ public final class KvStateMachine {
 
   private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
 
-  private final TreeMap<String, KeyValue> keyValues;
+  /** Persistent, so that {@link #snapshotView()} is free: see {@link PersistentSortedMap}. */
+  private PersistentSortedMap<String, KeyValue> keyValues;
   private final RequestDedup requestIds;
   /** The store revision: how many successful writes have been applied. */
   private long revision;
@@ -47,11 +47,11 @@ public final class KvStateMachine {
 
   /** An empty store. */
   public KvStateMachine() {
-    this(new TreeMap<>(), new RequestDedup(), 0, 0, 0);
+    this(PersistentSortedMap.empty(), new RequestDedup(), 0, 0, 0);
   }
 
   KvStateMachine(
-      TreeMap<String, KeyValue> keyValues,
+      PersistentSortedMap<String, KeyValue> keyValues,
       RequestDedup requestIds,
       long revision,
       long appliedIndex,
@@ -135,7 +135,7 @@ public final class KvStateMachine {
     KeyValue current = keyValues.get(put.key());
     if (!conditionHolds(put.prevRevision(), current)) return compareFailed(current);
     revision++;
-    keyValues.put(
+    keyValues = keyValues.put(
         put.key(), current == null ? created(put, revision) : updated(current, put, revision));
     return KvResult.put(revision);
   }
@@ -145,7 +145,7 @@ public final class KvStateMachine {
     if (!conditionHolds(delete.prevRevision(), current)) return compareFailed(current);
     if (current == null) return KvResult.delete(revision, false);
     revision++;
-    keyValues.remove(delete.key());
+    keyValues = keyValues.remove(delete.key());
     return KvResult.delete(revision, true);
   }
 
@@ -184,9 +184,10 @@ public final class KvStateMachine {
     Objects.requireNonNull(prefix, "prefix");
     if (limit < 1) throw new IllegalArgumentException("limit must be >= 1: " + limit);
     List<KeyValue> found = new ArrayList<>(Math.min(limit, 64));
-    for (Map.Entry<String, KeyValue> next : keyValues.tailMap(prefix, true).entrySet()) {
-      if (found.size() == limit || !next.getKey().startsWith(prefix)) break;
-      found.add(next.getValue());
+    for (Iterator<KeyValue> it = keyValues.valuesFrom(prefix); it.hasNext(); ) {
+      KeyValue next = it.next();
+      if (found.size() == limit || !next.key().startsWith(prefix)) break;
+      found.add(next);
     }
     return Collections.unmodifiableList(found);
   }
@@ -240,21 +241,11 @@ public final class KvStateMachine {
   }
 
   /**
-   * The whole state as bytes, for a Raft snapshot: the applied index, the logical content (the
-   * same that {@link #digest()} covers) and a checksum. The caller keeps the term of the entry at
-   * {@link #appliedIndex()}, which the store does not know.
+   * The store as it is now, unchanged by whatever is applied later: a snapshot to write out on
+   * another thread. Costs O(1): the maps are persistent.
    */
-  public byte[] snapshot() {
-    return KvStateCodec.snapshot(appliedIndex, revision, keyValues, logClockMs, requestIds);
-  }
-
-  /**
-   * The store a {@link #snapshot()} was taken of, request ids and their retention included.
-   *
-   * @throws IllegalArgumentException when the bytes are not an intact snapshot
-   */
-  public static KvStateMachine restore(byte[] snapshot) {
-    return KvStateCodec.restore(Objects.requireNonNull(snapshot, "snapshot"));
+  public KvSnapshot snapshotView() {
+    return new KvSnapshot(appliedIndex, revision, logClockMs, keyValues, requestIds.view());
   }
 
   @Override

@@ -1,13 +1,7 @@
 package raftkv.kv;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The first result of each recent request id, which makes a client's retries exactly-once: a
@@ -21,8 +15,9 @@ import java.util.PriorityQueue;
  * dropping a young id would silently break the promise. The leader refuses new ids instead when
  * the table is too big ({@link #bytes()}).
  *
- * <p>Ids sit in a map in apply order (the order snapshots keep) and in a priority queue by
- * expiry. Whatever retentions requests ask for, forgetting costs O(log n) per id.
+ * <p>Ids sit in two {@link PersistentSortedMap}s, by id and by expiry (ties in the order they
+ * were remembered), so forgetting costs O(log n) per id whatever retentions requests ask for, and
+ * {@link #view()} is a consistent copy for a snapshot at no cost.
  */
 final class RequestDedup {
 
@@ -42,13 +37,26 @@ final class RequestDedup {
   record Remembered(String id, long fingerprint, KvResult result, long keepMs,
       long expiresAtMs) {}
 
-  private final LinkedHashMap<String, Remembered> byId = new LinkedHashMap<>();
-  private final PriorityQueue<Remembered> byExpiry =
-      new PriorityQueue<>(Comparator.comparingLong(Remembered::expiresAtMs));
+  /** Where an id sits in expiry order: by expiry, then by when it was remembered. */
+  record ExpiryKey(long expiresAtMs, long seq) implements Comparable<ExpiryKey> {
+    @Override
+    public int compareTo(ExpiryKey o) {
+      int c = Long.compare(expiresAtMs, o.expiresAtMs);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+
+  /** The table at one moment, for a snapshot: ids in expiry order. */
+  record View(PersistentSortedMap<ExpiryKey, Remembered> byExpiry) {}
+
+  private PersistentSortedMap<String, ExpiryKey> byId = PersistentSortedMap.empty();
+  private PersistentSortedMap<ExpiryKey, Remembered> byExpiry = PersistentSortedMap.empty();
+  private long nextSeq;
   private long bytes;
 
   Remembered lookup(String requestId) {
-    return byId.get(requestId);
+    ExpiryKey key = byId.get(requestId);
+    return key == null ? null : byExpiry.get(key);
   }
 
   /** Remembers a new id's first result until {@code nowMs + keepMs} on the log clock. */
@@ -56,30 +64,33 @@ final class RequestDedup {
     add(new Remembered(requestId, fingerprint, result, keepMs, saturatedSum(nowMs, keepMs)));
   }
 
-  /** Adds an id read back from a snapshot; call in the snapshot's (apply) order. */
+  /** Adds an id (one read back from a snapshot: in the snapshot's order). */
   void add(Remembered remembered) {
-    Remembered earlier = byId.putIfAbsent(remembered.id(), remembered);
-    if (earlier != null) {
+    if (byId.get(remembered.id()) != null) {
       throw new IllegalStateException("request id remembered twice: " + remembered.id());
     }
-    byExpiry.add(remembered);
+    ExpiryKey key = new ExpiryKey(remembered.expiresAtMs(), nextSeq++);
+    byId = byId.put(remembered.id(), key);
+    byExpiry = byExpiry.put(key, remembered);
     bytes += cost(remembered.id());
   }
 
   /** Forgets every id whose retention ended at or before {@code nowMs}. */
   void expire(long nowMs) {
-    while (!byExpiry.isEmpty() && byExpiry.peek().expiresAtMs() <= nowMs) {
-      Remembered gone = byExpiry.poll();
-      byId.remove(gone.id());
+    while (!byExpiry.isEmpty() && byExpiry.firstValue().expiresAtMs() <= nowMs) {
+      Remembered gone = byExpiry.firstValue();
+      byExpiry = byExpiry.remove(byId.get(gone.id()));
+      byId = byId.remove(gone.id());
       bytes -= cost(gone.id());
     }
   }
 
   /** Adds {@code offsetMs} to every expiry. */
   void rebase(long offsetMs) {
-    List<Remembered> all = new ArrayList<>(byId.values());
-    byId.clear();
-    byExpiry.clear();
+    List<Remembered> all = new ArrayList<>(byExpiry.size());
+    for (Remembered r : byExpiry) all.add(r);
+    byId = PersistentSortedMap.empty();
+    byExpiry = PersistentSortedMap.empty();
     bytes = 0;
     for (Remembered r : all) {
       add(new Remembered(r.id(), r.fingerprint(), r.result(), r.keepMs(),
@@ -107,12 +118,12 @@ final class RequestDedup {
     return BYTES_PER_ID + 2L * requestId.length();
   }
 
-  /** The remembered ids in apply order, oldest first. */
-  Collection<Remembered> oldestFirst() {
-    return Collections.unmodifiableCollection(byId.values());
+  /** The remembered ids in expiry order (ties: in the order they were remembered). */
+  Iterable<Remembered> inExpiryOrder() {
+    return byExpiry;
   }
 
-  Map<String, Remembered> asMap() {
-    return Collections.unmodifiableMap(byId);
+  View view() {
+    return new View(byExpiry);
   }
 }

@@ -8,6 +8,7 @@ import raftkv.raft.Message;
 import raftkv.raft.RaftNode;
 import raftkv.raft.ReadState;
 import raftkv.raft.Ready;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
 
 /**
@@ -30,9 +31,18 @@ public final class NodeDriver {
 
     /**
      * Makes {@code hardState} (if not null) and {@code entries} durable, then runs
-     * {@code onDurable} on the node's thread. Calls complete in the order they were made.
+     * {@code onDurable} on the node's thread. Calls complete in the order they were made. A
+     * {@code snapshot} (if not null) from the leader replaces the whole stored log first: its
+     * content is already durable (the host received it), and the log continues after it.
      */
-    void persist(HardState hardState, List<Entry> entries, Runnable onDurable);
+    void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+        Runnable onDurable);
+
+    /**
+     * The state machine must now be the snapshot's (the one the host received for it), before
+     * the committed entries that follow it are applied.
+     */
+    void installSnapshot(SnapshotMeta snapshot);
 
     /** A committed entry, in log order, exactly once per driver lifetime. */
     void apply(Entry entry);
@@ -107,7 +117,7 @@ public final class NodeDriver {
     if (rd.mustSync()) {
       InFlight batch = new InFlight(rd, false);
       inFlight.add(batch);
-      env.persist(rd.hardState(), rd.entries(), () -> {
+      env.persist(rd.hardState(), rd.snapshot(), rd.entries(), () -> {
         batch.durable = true;
         drainDurable();
       });
@@ -118,6 +128,7 @@ public final class NodeDriver {
         inFlight.add(new InFlight(rd, true)); // promises wait for earlier batches
       }
     }
+    if (rd.snapshot() != null) env.installSnapshot(rd.snapshot());
     rd.committedEntries().forEach(env::apply);
     rd.readStates().forEach(env::readReady);
     rd.abortedReads().forEach(env::readAborted);

@@ -19,9 +19,11 @@ import raftkv.kv.KvStateMachine;
 import raftkv.kv.LoggedCommand;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
+import raftkv.raft.InstallSnapshot;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
 import raftkv.raft.Role;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
 import raftkv.storage.AsyncStorage;
 import raftkv.storage.FileRaftStorage;
@@ -49,10 +51,15 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private final NodeConfig config;
   private final StorageOptions storageOptions;
-  private final KvStateMachine kv = new KvStateMachine();
+  private KvStateMachine kv = new KvStateMachine();
   private final CommandStamper stamper = new CommandStamper();
   private Consumer<Throwable> onHalt = cause -> { };
   private AsyncStorage storage;
+  private FileRaftStorage fileStorage;
+  private SnapshotRecovery.Result recovered;
+  private Snapshotter snapshotter;
+  private SnapshotSender snapshotSender;
+  private SnapshotReceiver snapshotReceiver;
   private Transport transport;
   private Replica<KvResult> replica;
   private long ticker = -1;
@@ -86,18 +93,27 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   public Future<?> start() {
     Path dir = Path.of(config.dataDir());
     return vertx.executeBlocking(() -> FileRaftStorage.open(dir, storageOptions), false)
-        .compose(fileStorage -> {
+        .compose(opened -> {
+          fileStorage = opened;
+          // the whole recovery runs on a worker: reading a large snapshot takes seconds
+          return vertx.executeBlocking(
+              () -> SnapshotRecovery.recover(opened, opened.load()), false);
+        })
+        .map(result -> {
+          recovered = result;
           storage = new AsyncStorage(vertx, "node-" + config.nodeId(), fileStorage,
               config.tuning().groupCommit());
-          return storage.load();
+          return startReplica(result);
         })
-        .map(this::startReplica)
         .compose(v -> replica.halted()
             ? Future.failedFuture(new IllegalStateException("it stopped while applying its"
                 + " log: " + replica.haltCause()))
-            : Transport.start(vertx, config.transportSettings(), this::receive))
+            : Transport.start(vertx, config.transportSettings(), this::receive,
+                snapshotReceiver))
         .map(t -> {
           transport = t;
+          snapshotSender = new SnapshotSender(vertx, config.nodeId(), fileStorage.snapshots(),
+              config.snapshots(), t, this::snapshotReported);
           ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
           LOG.info("node {} started: term {}, log up to {}, raft port {}", config.nodeId(),
               replica.raft().term(), replica.raft().log().lastIndex(), t.port());
@@ -108,13 +124,17 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   /** A failed start gets no {@link #stop()}: release the data directory, say what went wrong. */
   private Future<Object> failedToStart(Throwable cause) {
-    Future<Void> closed = storage == null ? Future.succeededFuture() : storage.close();
+    Future<Void> closed = storage != null ? storage.close()
+        : fileStorage != null ? vertx.executeBlocking(() -> {
+          fileStorage.close();
+          return null;
+        }, false) : Future.succeededFuture();
     return closed.transform(v -> Future.failedFuture(new IllegalStateException("node "
         + config.nodeId() + " could not start: " + cause.getMessage(), cause)));
   }
 
-  private Void startReplica(Recovered recovered) {
-    recovered.warnings().forEach(w -> LOG.warn("recovery: {}", w));
+  private Void startReplica(SnapshotRecovery.Result recovered) {
+    kv = recovered.kv();
     List<Integer> members = config.members().stream().map(NodeConfig.Member::id).toList();
     RaftConfig raftConfig = RaftConfig.builder(config.nodeId(), members, new SplittableRandom())
         .ticks(config.electionTicks(), config.heartbeatTicks())
@@ -122,9 +142,15 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .maxEntriesPerAppend(config.tuning().maxEntriesPerAppend())
         .maxCommittedPerReady(config.tuning().maxCommittedPerReady())
         .batchReads(config.tuning().batchReads())
+        .compactionMargin(config.snapshots().logMarginEntries())
         .build();
-    RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.entries(), 0);
-    replica = new Replica<>(raft, this, kv::apply);
+    RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.snapshot(), recovered.entries(),
+        kv.appliedIndex());
+    snapshotter = new Snapshotter(vertx, config.nodeId(), fileStorage.snapshots(),
+        config.snapshots(), members, recovered.snapshot(), recovered.snapshotBytes());
+    snapshotReceiver = new SnapshotReceiver(vertx, config.nodeId(), fileStorage.snapshots(),
+        () -> replica.raft().term(), this::deliverSnapshot);
+    replica = new Replica<>(raft, this, this::apply);
     process(); // applies what was committed before the restart
     return null;
   }
@@ -143,8 +169,14 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     // The transport's future may complete on a server's acceptor thread; the storage belongs
     // to this event loop.
     Promise<Void> stopped = Promise.promise();
-    transportClosed.onComplete(v -> context.runOnContext(onLoop ->
-        (storage == null ? Future.<Void>succeededFuture() : storage.close()).onComplete(stopped)));
+    if (snapshotSender != null) snapshotSender.cancelAll();
+    transportClosed.onComplete(v -> context.runOnContext(onLoop -> {
+      List<Future<Void>> closing = new java.util.ArrayList<>();
+      closing.add(storage == null ? Future.succeededFuture() : storage.close());
+      if (snapshotter != null) closing.add(snapshotter.close());
+      if (snapshotReceiver != null) closing.add(snapshotReceiver.close());
+      Future.join(closing).<Void>mapEmpty().onComplete(stopped);
+    }));
     return stopped.future();
   }
 
@@ -182,6 +214,45 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private void process() {
     replica.process();
     if (replica.hasCommittedToApply()) scheduleProcess();
+    maybeSnapshot();
+  }
+
+  private KvResult apply(Entry entry) {
+    snapshotter.applied(entry);
+    return kv.apply(entry);
+  }
+
+  /**
+   * Takes a snapshot when one is due: the state machine's view is handed to the snapshotter's
+   * worker (O(1) here); once the file is durable, the core compacts its log and the log's
+   * segments before the margin are deleted, in order with the log's writes.
+   */
+  private void maybeSnapshot() {
+    if (replica.halted() || stopping || !snapshotter.due(kv.appliedIndex())) return;
+    long index = kv.appliedIndex();
+    SnapshotMeta meta = new SnapshotMeta(index, replica.raft().log().termAt(index));
+    snapshotter.take(kv.snapshotView(), meta).onSuccess(bytes -> {
+      if (replica.halted() || stopping) return;
+      SnapshotMeta recorded = replica.snapshotTaken(index);
+      if (recorded == null) return;
+      storage.compact(snapshotter.compactionPoint(recorded))
+          .onFailure(e -> replica.halt(e, "deleting log segments a snapshot covers"));
+    });
+  }
+
+  /** A complete snapshot arrived from the leader: hand it to the core as a message. */
+  private boolean deliverSnapshot(InstallSnapshot message) {
+    if (replica == null || replica.halted() || stopping) return false;
+    replica.receive(List.of(message));
+    scheduleProcess();
+    return true;
+  }
+
+  /** The sender's report on a transfer: the core decides what to send the follower next. */
+  private void snapshotReported(int peer, boolean installed) {
+    if (replica.halted() || stopping) return;
+    replica.reportSnapshot(peer, installed);
+    scheduleProcess();
   }
 
   /**
@@ -329,12 +400,31 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public void send(raftkv.raft.Message message) {
     // only while starting, before the transport is up: a lost message is normal in Raft
-    if (transport != null) transport.send(message);
+    if (transport == null) return;
+    if (message instanceof InstallSnapshot install) {
+      snapshotSender.send(install);
+    } else {
+      transport.send(message);
+    }
   }
 
   @Override
-  public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
-    storage.persist(hardState, entries).onComplete(done -> {
+  public void installSnapshot(SnapshotMeta snapshot) {
+    SnapshotReceiver.Prepared prepared = snapshotReceiver.takePrepared(snapshot);
+    if (prepared == null) {
+      throw new IllegalStateException("the core installs the " + snapshot
+          + ", but no state was received for it");
+    }
+    kv = prepared.loaded().store();
+    snapshotter.installed(snapshot, prepared.bytes());
+    LOG.info("node {}: installed the {} from the leader ({} keys)", config.nodeId(), snapshot,
+        kv.size());
+  }
+
+  @Override
+  public void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+      Runnable onDurable) {
+    storage.persist(hardState, snapshot, entries).onComplete(done -> {
       if (done.succeeded()) {
         onDurable.run();
         if (replica.hasCommittedToApply()) scheduleProcess();
@@ -346,6 +436,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   @Override
   public void roleChanged(SoftState previous, SoftState current) {
+    if (previous.role() == Role.LEADER && snapshotSender != null) snapshotSender.cancelAll();
     LOG.info("node {}: {} -> {} in term {}, leader {}", config.nodeId(), previous.role(),
         current.role(), current.term(), current.leaderId());
   }
@@ -397,6 +488,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .put("commitIndex", raft.commitIndex())
         .put("appliedIndex", kv.appliedIndex())
         .put("lastIndex", raft.log().lastIndex())
+        .put("firstIndex", raft.log().firstIndex())
+        .put("snapshot", new JsonObject().put("index", snapshotter.latest().index())
+            .put("term", snapshotter.latest().term()).put("bytes", snapshotter.latestBytes()))
         .put("revision", kv.revision())
         .put("keys", kv.size());
     if (withDigest) out.put("digest", digest());

@@ -7,6 +7,7 @@ import raftkv.raft.Message;
 import raftkv.raft.RaftNode;
 import raftkv.raft.ReadState;
 import raftkv.raft.Role;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
 
 /**
@@ -41,7 +42,14 @@ public final class Replica<R> {
     void send(Message message);
 
     /** As {@link NodeDriver.Environment#persist}: durable, then {@code onDurable} on this thread. */
-    void persist(HardState hardState, List<Entry> entries, Runnable onDurable);
+    void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+        Runnable onDurable);
+
+    /**
+     * As {@link NodeDriver.Environment#installSnapshot}: the state machine becomes the one the
+     * host received for {@code snapshot}. Must be quick: it runs on the node's thread.
+     */
+    void installSnapshot(SnapshotMeta snapshot);
 
     /** The role, term or leader changed (for the host's log). */
     void roleChanged(SoftState previous, SoftState current);
@@ -112,6 +120,23 @@ public final class Replica<R> {
       if (accepted[0]) pending.addRead(context, waiter);
     });
     return accepted[0] && !halted();
+  }
+
+  /**
+   * The host's snapshot of the state machine up to {@code index} is durable: the core compacts
+   * its log and sends that snapshot to followers too far behind.
+   *
+   * @return the snapshot as the core recorded it, or null if the replica is not serving
+   */
+  public SnapshotMeta snapshotTaken(long index) {
+    SnapshotMeta[] taken = {null};
+    guarded("recording a snapshot", () -> taken[0] = raft.snapshotTaken(index));
+    return taken[0];
+  }
+
+  /** The host's report on a snapshot transfer to {@code peer}; then {@link #process()}. */
+  public void reportSnapshot(int peer, boolean installed) {
+    guarded("taking a snapshot report", () -> raft.reportSnapshot(peer, installed));
   }
 
   /** Carries out what the inputs so far asked for (the Ready loop). Call after inputs. */
@@ -191,8 +216,15 @@ public final class Replica<R> {
     }
 
     @Override
-    public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
-      host.persist(hardState, entries, () -> guarded("advancing after a disk write", onDurable));
+    public void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+        Runnable onDurable) {
+      host.persist(hardState, snapshot, entries,
+          () -> guarded("advancing after a disk write", onDurable));
+    }
+
+    @Override
+    public void installSnapshot(SnapshotMeta snapshot) {
+      host.installSnapshot(snapshot);
     }
 
     @Override

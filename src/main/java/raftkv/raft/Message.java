@@ -5,7 +5,8 @@ package raftkv.raft;
  * a node that sees a higher term steps down; a message from a lower term is stale).
  */
 public sealed interface Message
-    permits RequestVote, RequestVoteResponse, AppendEntries, AppendEntriesResponse {
+    permits RequestVote, RequestVoteResponse, AppendEntries, AppendEntriesResponse,
+    InstallSnapshot {
 
   int from();
 

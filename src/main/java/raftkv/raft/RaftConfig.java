@@ -20,6 +20,8 @@ import java.util.random.RandomGenerator;
  * @param maxCommittedPerReady committed entries handed out in one {@link Ready} (etcd's
  *     MaxCommittedSizePerReady): a node catching up on a long log applies it in slices, and its
  *     driver serves other events in between
+ * @param compactionMargin entries kept in memory before a snapshot's index when the log is
+ *     compacted, so that a follower slightly behind still gets entries rather than a snapshot
  * @param preVote run a pre-vote before a real election (dissertation §9.6)
  * @param checkQuorum a leader steps down when it has not heard from a majority for an election
  *     timeout, and followers that heard from a leader recently ignore disruptive vote requests
@@ -31,7 +33,7 @@ import java.util.random.RandomGenerator;
  */
 public record RaftConfig(int id, List<Integer> members, int electionTicks, int heartbeatTicks,
     int maxInflightAppends, int maxEntriesPerAppend, int maxBytesPerAppend,
-    int maxCommittedPerReady, boolean preVote, boolean checkQuorum, boolean batchReads,
+    int maxCommittedPerReady, long compactionMargin, boolean preVote, boolean checkQuorum, boolean batchReads,
     RandomGenerator random, Set<Sabotage> sabotage) {
 
   public RaftConfig {
@@ -43,7 +45,7 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
       throw new IllegalArgumentException("need 1 <= heartbeatTicks < electionTicks");
     }
     if (maxInflightAppends < 1 || maxEntriesPerAppend < 1 || maxBytesPerAppend < 1
-        || maxCommittedPerReady < 1) {
+        || maxCommittedPerReady < 1 || compactionMargin < 0) {
       throw new IllegalArgumentException("replication and apply limits must be positive");
     }
   }
@@ -75,6 +77,7 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
     private int maxEntriesPerAppend = 512;
     private int maxBytesPerAppend = 1 << 20;
     private int maxCommittedPerReady = 4096;
+    private long compactionMargin = 0;
     private boolean preVote = true;
     private boolean checkQuorum = true;
     private boolean batchReads = true;
@@ -112,6 +115,11 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
       return this;
     }
 
+    public Builder compactionMargin(long entries) {
+      compactionMargin = entries;
+      return this;
+    }
+
     public Builder preVote(boolean on) {
       preVote = on;
       return this;
@@ -134,7 +142,8 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
 
     public RaftConfig build() {
       return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-          maxEntriesPerAppend, maxBytesPerAppend, maxCommittedPerReady, preVote, checkQuorum,
+          maxEntriesPerAppend, maxBytesPerAppend, maxCommittedPerReady, compactionMargin, preVote,
+          checkQuorum,
           batchReads, random, sabotage);
     }
   }

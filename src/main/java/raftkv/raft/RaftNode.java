@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * One Raft member as a deterministic state machine (etcd raft's {@code raft} + {@code RawNode}).
  *
  * <p>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose(String)},
- * {@link #readIndex(long)}. Output: {@link #ready()}, a batch of work for the driver, which
+ * {@link #readIndex(long)}, {@link #snapshotTaken(long)}, {@link #reportSnapshot(int, boolean)}. Output: {@link #ready()}, a batch of work for the driver, which
  * reports back with {@link #advance(Ready)} once the batch's persistence is durable. Nothing here
  * touches a clock, a file, a socket or a thread; the same inputs give the same outputs.
  *
@@ -45,34 +45,46 @@ public final class RaftNode {
   private HardState lastHardStateOut;
   /** Ticks since the commit hint was last handed out for saving; see {@link #ready()}. */
   private int ticksSinceCommitHintOut;
-  private long unstableFrom;
-  private long stableIndex;
+  /** The last index handed out to be applied; the state machine reflects everything up to it. */
   private long committedOut;
+  /** A snapshot from the leader, accepted and not yet handed out to be installed. */
+  private SnapshotMeta snapshotOut;
   private List<Message> messages = new ArrayList<>();
   private List<Message> messagesAfterPersist = new ArrayList<>();
   private List<ReadState> readStates = new ArrayList<>();
   private List<Long> abortedReads = new ArrayList<>();
 
   /**
-   * Rebuilds a node from what its storage holds (both empty for a new node).
+   * Rebuilds a node from what its storage holds (all empty for a new node).
    *
-   * @param appliedIndex the last index the caller's state machine already reflects (0 if it
-   *     starts empty); committed entries after it will be handed out again
+   * @param snapshot the latest snapshot, whose content the caller's state machine was restored
+   *     from ({@link SnapshotMeta#NONE} if none)
+   * @param storedLog the stored entries: they may start before the snapshot's end, not after it
+   * @param appliedIndex the last index the caller's state machine already reflects (at least the
+   *     snapshot's); committed entries after it will be handed out again
    */
-  public RaftNode(RaftConfig config, HardState hardState, List<Entry> storedLog,
-      long appliedIndex) {
+  public RaftNode(RaftConfig config, HardState hardState, SnapshotMeta snapshot,
+      List<Entry> storedLog, long appliedIndex) {
+    if (appliedIndex < snapshot.index()) {
+      throw new IllegalArgumentException("the state machine is at " + appliedIndex
+          + ", before the " + snapshot + " it must have been restored from");
+    }
     this.config = config;
     this.id = config.id();
     this.peers = config.members().stream().filter(m -> m != id).sorted().toList();
-    this.log = new RaftLog(storedLog);
+    this.log = new RaftLog(snapshot, storedLog);
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
-    this.commitIndex = Math.min(hardState.commit(), log.lastIndex());
+    this.commitIndex = Math.max(snapshot.index(), Math.min(hardState.commit(), log.lastIndex()));
     this.lastHardStateOut = hardState;
-    this.stableIndex = log.lastIndex();
-    this.unstableFrom = log.lastIndex() + 1;
     this.committedOut = Math.min(appliedIndex, commitIndex);
     becomeFollower(term, SoftState.NO_LEADER);
+  }
+
+  /** Rebuilds a node that has no snapshot. */
+  public RaftNode(RaftConfig config, HardState hardState, List<Entry> storedLog,
+      long appliedIndex) {
+    this(config, hardState, SnapshotMeta.NONE, storedLog, appliedIndex);
   }
 
   public RaftNode(RaftConfig config) {
@@ -117,6 +129,37 @@ public final class RaftNode {
     return true;
   }
 
+  /**
+   * The host's snapshot of its state machine up to {@code index} (at most the last index handed
+   * out to be applied) is durable: followers too far behind are sent it from now on, and the log
+   * in memory is compacted, keeping {@link RaftConfig#compactionMargin()} entries before it.
+   *
+   * @return the snapshot as the core records it (with the term of the entry at {@code index})
+   */
+  public SnapshotMeta snapshotTaken(long index) {
+    if (config.broken(Sabotage.COMPACT_PAST_APPLIED)) index = log.lastIndex();
+    if (index > committedOut && !config.broken(Sabotage.COMPACT_PAST_APPLIED)) {
+      throw new IllegalArgumentException("a snapshot at " + index + " is past the applied index "
+          + committedOut);
+    }
+    if (index <= log.snapshot().index()) return log.snapshot();
+    SnapshotMeta taken = new SnapshotMeta(index, log.termAt(index));
+    log.snapshotTaken(taken);
+    log.compact(Math.max(log.firstIndex(), index - config.compactionMargin() + 1));
+    return taken;
+  }
+
+  /**
+   * The host's report on a snapshot it was sending to {@code peer}: installed there, or the
+   * transfer failed (then the follower is probed again, and sent the latest snapshot if the log
+   * still cannot serve it).
+   */
+  public void reportSnapshot(int peer, boolean installed) {
+    if (role != Role.LEADER) return;
+    Progress pr = progress.get(peer);
+    if (pr != null) pr.snapshotReported(installed);
+  }
+
   /** Handles a message from a peer. Messages not addressed to this node are ignored. */
   public void step(Message m) {
     if (m.to() != id || !config.members().contains(m.from()) || m.from() == id) return;
@@ -132,6 +175,8 @@ public final class RaftNode {
       handleVoteResponse(r);
     } else if (m instanceof AppendEntries ae) {
       handleAppendEntries(ae);
+    } else if (m instanceof InstallSnapshot is) {
+      handleInstallSnapshot(is);
     } else if (m instanceof AppendEntriesResponse r) {
       if (role == Role.LEADER) handleAppendResponse(r);
     }
@@ -165,12 +210,13 @@ public final class RaftNode {
       for (Progress pr : progress.values()) sendAppends(pr);
     }
     HardState hardStateOut = hardStateToSave();
-    List<Entry> entries = log.slice(unstableFrom, log.lastIndex());
-    unstableFrom = log.lastIndex() + 1;
+    SnapshotMeta snapshot = snapshotOut;
+    snapshotOut = null;
+    List<Entry> entries = log.takeUnstable();
     long applyTo = Math.min(commitIndex, committedOut + config.maxCommittedPerReady());
     List<Entry> committed = log.slice(committedOut + 1, applyTo);
     committedOut = applyTo;
-    Ready rd = new Ready(softState(), hardStateOut, entries, messages, messagesAfterPersist,
+    Ready rd = new Ready(softState(), hardStateOut, snapshot, entries, messages, messagesAfterPersist,
         committed, servableReads(), abortedReads);
     messages = new ArrayList<>();
     messagesAfterPersist = new ArrayList<>();
@@ -199,10 +245,8 @@ public final class RaftNode {
   /** Tells the core that the persistence of {@code rd} (and every earlier Ready) is durable. */
   public void advance(Ready rd) {
     Entry last = rd.lastEntry();
-    // The term check skips a batch that a later truncation made obsolete (etcd's stableTo).
-    if (last != null && last.index() > stableIndex && log.matches(last.index(), last.term())) {
-      stableIndex = last.index();
-      if (role == Role.LEADER) maybeCommit();
+    if (last != null && log.stableTo(last.index(), last.term()) && role == Role.LEADER) {
+      maybeCommit();
     }
   }
 
@@ -229,7 +273,7 @@ public final class RaftNode {
   }
 
   public long stableIndex() {
-    return stableIndex;
+    return log.stableIndex();
   }
 
   public int votedFor() {
@@ -284,7 +328,8 @@ public final class RaftNode {
     if (m instanceof RequestVoteResponse r && r.preVote() && r.granted()) {
       return true; // carries the term we would campaign in, not a newer leader's term
     }
-    becomeFollower(m.term(), m instanceof AppendEntries ? m.from() : SoftState.NO_LEADER);
+    boolean fromLeader = m instanceof AppendEntries || m instanceof InstallSnapshot;
+    becomeFollower(m.term(), fromLeader ? m.from() : SoftState.NO_LEADER);
     return true;
   }
 
@@ -292,6 +337,9 @@ public final class RaftNode {
   private void answerStaleMessage(Message m) {
     if (m instanceof AppendEntries ae) {
       messages.add(AppendEntriesResponse.reject(id, m.from(), term, ae.prevLogIndex(), 0, 0, 0));
+    } else if (m instanceof InstallSnapshot is) {
+      messages.add(AppendEntriesResponse.reject(id, m.from(), term, is.snapshot().index(), 0, 0,
+          0));
     } else if (m instanceof RequestVote rv && rv.preVote()) {
       messages.add(new RequestVoteResponse(id, m.from(), term, false, true));
     }
@@ -418,16 +466,26 @@ public final class RaftNode {
 
   // ---------------------------------------------------------------- follower side (§5.3)
 
-  private void handleAppendEntries(AppendEntries ae) {
+  /** A message from this term's leader: follow it. */
+  private void followLeaderOf(Message m) {
     if (role == Role.LEADER) {
       throw new IllegalStateException("two leaders in term " + term + ": " + id + " and "
-          + ae.from());
+          + m.from());
     }
     if (role != Role.FOLLOWER) {
-      becomeFollower(term, ae.from());
+      becomeFollower(term, m.from());
     } else {
-      leaderId = ae.from();
+      leaderId = m.from();
       electionElapsed = 0;
+    }
+  }
+
+  private void handleAppendEntries(AppendEntries ae) {
+    followLeaderOf(ae);
+    if (ae.prevLogIndex() < log.firstIndex() - 1) {
+      // Compacted here, so committed: our log agrees with the leader's up to our commit index.
+      afterPersist(AppendEntriesResponse.accept(id, ae.from(), term, commitIndex, ae.readSeq()));
+      return;
     }
     if (!log.matches(ae.prevLogIndex(), ae.prevLogTerm())) {
       rejectAppend(ae);
@@ -449,11 +507,34 @@ public final class RaftNode {
               + log.entryAt(e.index()) + " at node " + id);
         }
         log.truncateFrom(e.index());
-        unstableFrom = Math.min(unstableFrom, e.index());
-        stableIndex = Math.min(stableIndex, e.index() - 1);
       }
       log.append(e);
     }
+  }
+
+  /**
+   * Raft §7. A snapshot that ends within what we know is committed tells us nothing new (and
+   * installing it would throw away entries we acknowledged); one whose last entry our log holds
+   * only moves the commit index; otherwise the log is replaced by the snapshot, which the driver
+   * persists and the host installs before anything after it.
+   */
+  private void handleInstallSnapshot(InstallSnapshot is) {
+    followLeaderOf(is);
+    SnapshotMeta snapshot = is.snapshot();
+    long matched;
+    if (snapshot.index() <= commitIndex && !config.broken(Sabotage.ACCEPT_STALE_SNAPSHOT)) {
+      matched = commitIndex;
+    } else if (log.matches(snapshot.index(), snapshot.term())) {
+      commitIndex = Math.max(commitIndex, snapshot.index());
+      matched = snapshot.index();
+    } else {
+      log.restore(snapshot);
+      commitIndex = snapshot.index();
+      committedOut = snapshot.index();
+      snapshotOut = snapshot;
+      matched = snapshot.index();
+    }
+    afterPersist(AppendEntriesResponse.accept(id, is.from(), term, matched, 0));
   }
 
   /** The conflict hint lets the leader skip a whole term per round trip. */
@@ -489,8 +570,7 @@ public final class RaftNode {
     if (heartbeatElapsed >= config.heartbeatTicks()) {
       heartbeatElapsed = 0;
       for (Progress pr : progress.values()) {
-        detectStalledPipeline(pr);
-        if (pr.state == Progress.State.PROBE) pr.probeSent = false; // resend the probe
+        pr.heartbeatElapsed(config.heartbeatTicks(), config.electionTicks());
         sendHeartbeat(pr);
       }
     }
@@ -505,20 +585,16 @@ public final class RaftNode {
     return active >= config.quorum();
   }
 
-  /** An append lost in REPLICATE leaves a hole nothing would fill: fall back to probing. */
-  private void detectStalledPipeline(Progress pr) {
-    if (pr.state != Progress.State.REPLICATE || pr.inflight.isEmpty()) return;
-    pr.ticksWithoutProgress += config.heartbeatTicks();
-    if (pr.ticksWithoutProgress >= config.electionTicks()) pr.becomeProbe();
-  }
-
   /**
    * A heartbeat is an empty AppendEntries whose consistency check is at the follower's known
-   * match, so it always succeeds; it carries the commit index no further than that match.
+   * match, so it always succeeds; it carries the commit index no further than that match. When
+   * that match was compacted away here (its term is unknown), the check is at index 0 and the
+   * heartbeat carries no commit index: it still keeps the follower's timer and confirms reads.
    */
   private void sendHeartbeat(Progress pr) {
-    messages.add(new AppendEntries(id, pr.peer, term, pr.match, log.termAt(pr.match), List.of(),
-        Math.min(commitIndex, pr.match), reads.currentRound()));
+    long prev = log.termAt(pr.match) < 0 ? 0 : pr.match;
+    messages.add(new AppendEntries(id, pr.peer, term, prev, log.termAt(prev), List.of(),
+        Math.min(commitIndex, prev), reads.currentRound()));
   }
 
   /** Streams what the peer lacks: one probe at a time, or a window of batches (pipelining). */
@@ -534,11 +610,21 @@ public final class RaftNode {
 
   private void sendAppend(Progress pr) {
     long prev = pr.next - 1;
+    if (pr.next < log.firstIndex()) { // compacted: only the snapshot can bring the follower on
+      sendSnapshot(pr);
+      return;
+    }
     List<Entry> batch =
         log.batchFrom(pr.next, config.maxEntriesPerAppend(), config.maxBytesPerAppend());
     messages.add(new AppendEntries(id, pr.peer, term, prev, log.termAt(prev), batch, commitIndex,
         reads.currentRound()));
     pr.sent(batch.isEmpty() ? prev : batch.get(batch.size() - 1).index());
+  }
+
+  private void sendSnapshot(Progress pr) {
+    SnapshotMeta snapshot = log.snapshot();
+    messages.add(new InstallSnapshot(id, pr.peer, term, snapshot));
+    pr.becomeSnapshot(snapshot.index());
   }
 
   private void handleAppendResponse(AppendEntriesResponse r) {
@@ -549,24 +635,16 @@ public final class RaftNode {
       releaseConfirmedReads();
     }
     if (r.success()) {
-      boolean progressed = pr.acknowledge(r.matchIndex());
-      if (pr.state == Progress.State.PROBE && r.matchIndex() >= pr.next - 1) pr.becomeReplicate();
-      if (progressed) maybeCommit();
+      if (pr.acknowledge(r.matchIndex())) maybeCommit();
+    } else if (pr.state == Progress.State.SNAPSHOT) {
+      return; // a rejection of an append sent before the snapshot: the snapshot decides
     } else if (pr.lostAcknowledgedEntries(r)) {
       followerLogRegressions++;
       // the follower's hint: where its log ends, or where its run of the conflicting term starts
       pr.regressTo(Math.min(r.conflictIndex(), r.rejectedIndex()) - 1);
-    } else if (!isStaleRejection(pr, r)) {
-      long next = nextIndexFromHint(r);
-      pr.becomeProbe();
-      pr.next = Math.max(pr.match + 1, Math.min(next, r.rejectedIndex()));
+    } else {
+      pr.rejected(r.rejectedIndex(), nextIndexFromHint(r));
     }
-  }
-
-  private static boolean isStaleRejection(Progress pr, AppendEntriesResponse r) {
-    return pr.state == Progress.State.REPLICATE
-        ? r.rejectedIndex() <= pr.match
-        : r.rejectedIndex() != pr.next - 1;
   }
 
   /**
@@ -588,7 +666,7 @@ public final class RaftNode {
   private void maybeCommit() {
     long[] matches = new long[config.members().size()];
     int i = 0;
-    matches[i++] = stableIndex; // the leader counts itself only for what its disk holds
+    matches[i++] = log.stableIndex(); // the leader counts itself only for what its disk holds
     for (Progress pr : progress.values()) matches[i++] = pr.match;
     long candidate = Quorum.majorityValue(matches);
     if (candidate <= commitIndex) return;
@@ -651,6 +729,6 @@ public final class RaftNode {
    * still on disk at those indexes would be applied as committed after the restart.
    */
   private HardState currentHardState() {
-    return new HardState(term, votedFor, Math.min(commitIndex, stableIndex));
+    return new HardState(term, votedFor, Math.min(commitIndex, log.stableIndex()));
   }
 }

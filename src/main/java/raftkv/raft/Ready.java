@@ -8,12 +8,15 @@ import java.util.List;
  * <ol>
  *   <li>send {@link #messages} right away (the leader's appends go out in parallel with its own
  *       disk write);
- *   <li>persist {@link #hardState} (if not null) and {@link #entries} (which replace any stored
- *       entries from the first one's index on), with one fsync when {@link #mustSync()};
+ *   <li>persist {@link #snapshot} (if not null: a snapshot from the leader, which replaces the
+ *       whole stored log), then {@link #hardState} (if not null) and {@link #entries} (which
+ *       replace any stored entries from the first one's index on), with one fsync when
+ *       {@link #mustSync()};
  *   <li>once that is durable, and every earlier Ready's persistence too, send
  *       {@link #messagesAfterPersist} (votes and acknowledgements: promises that must survive a
  *       crash) and call {@link RaftNode#advance(Ready)};
- *   <li>apply {@link #committedEntries} in order, serve {@link #readStates} once applied far
+ *   <li>restore the state machine from {@link #snapshot} (if not null), apply
+ *       {@link #committedEntries} in order, serve {@link #readStates} once applied far
  *       enough, and fail the client requests behind {@link #abortedReads}.
  * </ol>
  *
@@ -23,6 +26,7 @@ import java.util.List;
 public record Ready(
     SoftState softState,
     HardState hardState,
+    SnapshotMeta snapshot,
     List<Entry> entries,
     List<Message> messages,
     List<Message> messagesAfterPersist,
@@ -31,11 +35,11 @@ public record Ready(
     List<Long> abortedReads) {
 
   public boolean mustSync() {
-    return hardState != null || !entries.isEmpty();
+    return hardState != null || snapshot != null || !entries.isEmpty();
   }
 
   public boolean isEmpty() {
-    return hardState == null && entries.isEmpty() && messages.isEmpty()
+    return hardState == null && snapshot == null && entries.isEmpty() && messages.isEmpty()
         && messagesAfterPersist.isEmpty() && committedEntries.isEmpty() && readStates.isEmpty()
         && abortedReads.isEmpty();
   }

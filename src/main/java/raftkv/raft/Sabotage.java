@@ -22,5 +22,15 @@ public enum Sabotage {
    * Storage: a restart trusts what it reads back without making it durable first, so entries
    * that were only in the page cache when the process was killed are acknowledged as if on disk.
    */
-  TRUST_RECOVERED_DATA
+  TRUST_RECOVERED_DATA,
+  /**
+   * A snapshot is labelled with (and the log compacted up to) the last index rather than the
+   * index the state machine had applied: the entries in between are in neither.
+   */
+  COMPACT_PAST_APPLIED,
+  /**
+   * A follower installs a snapshot older than its commit index, throwing away entries it has
+   * acknowledged when its own compaction has passed the snapshot's index.
+   */
+  ACCEPT_STALE_SNAPSHOT
 }

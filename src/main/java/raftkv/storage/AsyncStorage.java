@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
+import raftkv.raft.SnapshotMeta;
 
 /**
  * Group commit for a node's event loop: runs a blocking {@link RaftStorage} on a worker of its
@@ -44,7 +45,12 @@ public final class AsyncStorage {
   public record Stats(long persists, long batches, long logSyncs, long hardStateSaves,
       long entries) {}
 
-  private record Request(HardState hardState, List<Entry> entries, Promise<Void> done) {}
+  /**
+   * One call: a log reset to a snapshot (or null), then appends and a hard state (or null); or
+   * a compaction ({@code compactTo > 0}).
+   */
+  private record Request(HardState hardState, SnapshotMeta resetTo, List<Entry> entries,
+      long compactTo, Promise<Void> done) {}
 
   private final RaftStorage storage;
   private final WorkerExecutor worker;
@@ -84,13 +90,34 @@ public final class AsyncStorage {
    * the future completes there, after every earlier call's future.
    */
   public Future<Void> persist(HardState hardStateOrNull, List<Entry> newEntries) {
+    return persist(hardStateOrNull, null, newEntries);
+  }
+
+  /**
+   * As {@link #persist(HardState, List)}, after discarding the whole log when {@code
+   * snapshotOrNull} is given: a snapshot from the leader, durable already, replaces it.
+   */
+  public Future<Void> persist(HardState hardStateOrNull, SnapshotMeta snapshotOrNull,
+      List<Entry> newEntries) {
+    return enqueue(new Request(hardStateOrNull, snapshotOrNull, List.copyOf(newEntries), 0,
+        Promise.promise()));
+  }
+
+  /**
+   * Deletes log entries before {@code keepFrom} (whole segments), in order with the writes: a
+   * durable snapshot covers them.
+   */
+  public Future<Void> compact(long keepFrom) {
+    return enqueue(new Request(null, null, List.of(), keepFrom, Promise.promise()));
+  }
+
+  private Future<Void> enqueue(Request request) {
     checkOnLoop();
     if (closing != null) return Future.failedFuture(new IllegalStateException("storage closed"));
     if (failure != null) {
       return Future.failedFuture(new IOException("an earlier write failed; restart to recover",
           failure));
     }
-    Request request = new Request(hardStateOrNull, List.copyOf(newEntries), Promise.promise());
     queued.add(request);
     persists.incrementAndGet();
     if (!writing) writeQueued();
@@ -126,11 +153,20 @@ public final class AsyncStorage {
         .onComplete(result -> finished(batch, result.cause()));
   }
 
-  /** The blocking part, on the worker: appends, the latest hard state, then one fsync. */
+  /**
+   * The blocking part, on the worker: a log reset to the latest snapshot installed (the
+   * requests before it wrote what it replaces), appends, the latest hard state, one fsync, then
+   * compactions.
+   */
   private Void write(List<Request> batch) throws IOException {
     HardState latest = null;
     long written = 0;
-    for (List<Entry> run : contiguousRuns(batch)) {
+    int start = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.get(i).resetTo() != null) start = i;
+    }
+    if (batch.get(start).resetTo() != null) storage.resetLog(batch.get(start).resetTo().index());
+    for (List<Entry> run : contiguousRuns(batch.subList(start, batch.size()))) {
       storage.append(run);
       written += run.size();
     }
@@ -144,6 +180,9 @@ public final class AsyncStorage {
     if (written > 0) {
       storage.sync();
       logSyncs.incrementAndGet();
+    }
+    for (Request r : batch) {
+      if (r.compactTo() > 0) storage.compact(r.compactTo());
     }
     entries.addAndGet(written);
     return null;

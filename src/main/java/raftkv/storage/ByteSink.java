@@ -30,6 +30,10 @@ final class ByteSink extends OutputStream {
     size = 0;
   }
 
+  byte[] toByteArray() {
+    return Arrays.copyOf(bytes, size);
+  }
+
   /** A view of the bytes written so far; valid until the next write or reset. */
   ByteBuffer asByteBuffer() {
     return ByteBuffer.wrap(bytes, 0, size);

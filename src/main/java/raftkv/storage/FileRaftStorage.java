@@ -34,6 +34,7 @@ public final class FileRaftStorage implements RaftStorage {
   private final StorageOptions options;
   private final HardStateFile hardStateFile;
   private final DataDirLock lock;
+  private final SnapshotFiles snapshots;
   private final List<Path> syncedAtRecovery = new ArrayList<>();
   private Wal wal;
   private HardState savedHardState;
@@ -45,6 +46,12 @@ public final class FileRaftStorage implements RaftStorage {
     this.options = options;
     this.hardStateFile = new HardStateFile(dir);
     this.lock = lock;
+    this.snapshots = new SnapshotFiles(dir);
+  }
+
+  /** The snapshot files of this data directory. */
+  public SnapshotFiles snapshots() {
+    return snapshots;
   }
 
   /**
@@ -67,6 +74,7 @@ public final class FileRaftStorage implements RaftStorage {
     checkOpen();
     if (wal != null) throw new IllegalStateException("load() was already called");
     List<String> warnings = new ArrayList<>();
+    snapshots.deleteLeftovers();
     HardState hardState = hardStateFile.read(warnings);
     WalRecovery.Result log = WalRecovery.recover(dir, options.repair(), warnings);
     makeDurable(log.segments());
@@ -75,7 +83,7 @@ public final class FileRaftStorage implements RaftStorage {
     long lastIndex = wal.lastIndex();
     HardState clamped = AppendRules.clampCommit(hardState, lastIndex, warnings);
     if (lastIndex > 0 || !hardState.equals(HardState.EMPTY)) {
-      LOG.info("{}: recovered {} entries and {}", dir, lastIndex, clamped);
+      LOG.info("{}: recovered entries {}..{} and {}", dir, wal.firstIndex(), lastIndex, clamped);
     } else {
       LOG.debug("{}: new data directory", dir);
     }
@@ -146,6 +154,35 @@ public final class FileRaftStorage implements RaftStorage {
     } catch (IOException e) {
       throw fail(e);
     }
+  }
+
+  @Override
+  public void compact(long keepFrom) throws IOException {
+    checkWritable();
+    try {
+      int deleted = wal.compact(keepFrom);
+      if (deleted > 0) {
+        LOG.debug("{}: deleted {} log segments before index {}", dir, deleted, keepFrom);
+      }
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  @Override
+  public void resetLog(long lastIndex) throws IOException {
+    checkWritable();
+    try {
+      wal.reset(lastIndex);
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  /** The first index the log on disk holds. */
+  public long firstIndex() {
+    checkLoaded();
+    return wal.firstIndex();
   }
 
   @Override

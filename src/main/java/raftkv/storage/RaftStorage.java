@@ -49,7 +49,20 @@ public interface RaftStorage extends AutoCloseable {
   /** Makes every append so far durable (one fsync for all of them: group commit). */
   void sync() throws IOException;
 
-  /** The index of the last entry appended (synced or not), 0 if the log is empty. */
+  /**
+   * Deletes entries before {@code keepFrom}, which a durable snapshot covers. An implementation
+   * may keep some of them (a log in segments deletes whole segments only).
+   */
+  void compact(long keepFrom) throws IOException;
+
+  /**
+   * Discards the whole log: a snapshot up to {@code lastIndex}, already durable, replaces it,
+   * and the next append is at {@code lastIndex + 1}.
+   */
+  void resetLog(long lastIndex) throws IOException;
+
+  /** The index of the last entry appended (synced or not); with no entries, where the log starts
+   * after (0, or the index of the snapshot it was reset to). */
   long lastIndex();
 
   /** Releases files. Does not sync: call {@link #sync()} first for what must be durable. */

@@ -36,6 +36,8 @@ final class Wal implements AutoCloseable {
   private long[] recordOffsets = new long[256];
   private boolean activeUnsynced;
   private boolean dirUnsynced;
+  /** The last index when there are no segments: 0, or the snapshot the log was reset to. */
+  private long emptyLastIndex;
 
   /** Takes over the recovered segments, in index order; the last one becomes active. */
   Wal(Path dir, long segmentSizeBytes, List<WalSegment> recovered) throws IOException {
@@ -46,7 +48,46 @@ final class Wal implements AutoCloseable {
   }
 
   long lastIndex() {
-    return segments.isEmpty() ? 0 : active().lastIndex();
+    return segments.isEmpty() ? emptyLastIndex : active().lastIndex();
+  }
+
+  /** The first index the segments hold (lastIndex() + 1 when they hold none). */
+  long firstIndex() {
+    return segments.isEmpty() ? emptyLastIndex + 1 : segments.get(0).firstIndex;
+  }
+
+  /**
+   * Deletes the segments whose entries all lie before {@code keepFrom}, oldest first and each
+   * deletion synced, so a crash leaves a contiguous log. The active segment always stays.
+   *
+   * @return how many segments were deleted
+   */
+  int compact(long keepFrom) throws IOException {
+    int deleted = 0;
+    while (segments.size() > 1 && segments.get(0).lastIndex() < keepFrom) {
+      WalSegment doomed = segments.remove(0);
+      doomed.close();
+      Files.delete(doomed.path);
+      FileSync.syncDir(dir);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /**
+   * Discards the whole log: a snapshot up to {@code lastIndex} replaced it, and the next append
+   * is at {@code lastIndex + 1}. Segments go newest first, each deletion synced (as a
+   * truncation), so a crash leaves a prefix of the old log, which recovery discards again.
+   */
+  void reset(long lastIndex) throws IOException {
+    while (!segments.isEmpty()) {
+      WalSegment doomed = segments.remove(segments.size() - 1);
+      doomed.close();
+      Files.delete(doomed.path);
+      FileSync.syncDir(dir);
+    }
+    activeUnsynced = false;
+    emptyLastIndex = lastIndex;
   }
 
   /** Appends a checked batch (see {@link AppendRules}), truncating a conflicting suffix first. */

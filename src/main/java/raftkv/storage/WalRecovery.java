@@ -17,7 +17,9 @@ import raftkv.raft.Entry;
 
 /**
  * Reads the log back at start. Every record's JSON and checksum is verified, and the indexes
- * must run from 1 without a gap, across segments, each segment's first index matching its name.
+ * must run without a gap, across segments, each segment's first index matching its name. The
+ * first segment may start after index 1: the entries before it were compacted into a snapshot
+ * (whether a snapshot covers them is for the caller to check, see {@link LogAfterSnapshot}).
  *
  * <ul>
  *   <li>A torn last record of the last segment (no newline, or a final line that does not
@@ -41,6 +43,8 @@ final class WalRecovery {
   private final CRC32C crc = new CRC32C();
   private final List<WalSegment> segments = new ArrayList<>();
   private final List<Entry> entries = new ArrayList<>();
+  /** The index the next segment must start at. */
+  private long nextIndex;
 
   private WalRecovery(Path dir, boolean repair, List<String> warnings) {
     this.dir = dir;
@@ -87,8 +91,8 @@ final class WalRecovery {
   /** Reads segment {@code i}; false if it was damaged and repaired (recovery stops there). */
   private boolean readSegment(List<Path> files, int i, boolean last) throws IOException {
     Path path = files.get(i);
-    long expected = nextIndex();
     long named = nameIndex(path);
+    long expected = i == 0 ? named : nextIndex;
     if (named != expected) {
       damaged(files, i, 0, startProblem(named, expected));
       return false;
@@ -119,6 +123,7 @@ final class WalRecovery {
       pos = newline + 1;
     }
     segments.add(segment);
+    nextIndex = expected;
     return true;
   }
 
@@ -138,15 +143,8 @@ final class WalRecovery {
     return false;
   }
 
-  private long nextIndex() {
-    return entries.isEmpty() ? 1 : entries.get(entries.size() - 1).index() + 1;
-  }
 
   private static String startProblem(long named, long expected) {
-    if (expected == 1) {
-      return "the first segment starts at index " + named + ", but the log starts at 1"
-          + " (earlier segments are missing)";
-    }
     if (named > expected) {
       return "segment starts at index " + named + " but the previous segments end at "
           + (expected - 1) + " (entries " + expected + ".." + (named - 1) + " are missing)";

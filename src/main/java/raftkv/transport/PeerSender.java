@@ -119,6 +119,15 @@ final class PeerSender {
     scheduleFlush();
   }
 
+  /** Where the peer listens now, as host and port. */
+  String host() {
+    return address.host();
+  }
+
+  int port() {
+    return address.port();
+  }
+
   /** Where later requests go (earlier ones finish where they started). Any thread. */
   void updateAddress(String host, int port) {
     address = new Address(host, port);

@@ -42,6 +42,22 @@ public final class RaftRpcServer {
 
   public static final String MESSAGES_PATH = "/raft/v1/messages";
   public static final String HEALTH_PATH = "/raft/v1/health";
+  public static final String SNAPSHOT_PATH = "/raft/v1/snapshot";
+
+  /**
+   * Takes a piece of a snapshot; the future holds the offset the receiver wants next (the
+   * file's size when the piece did not start there), or fails with what was wrong.
+   */
+  public interface SnapshotInbox {
+    Future<Long> chunk(SnapshotChunk chunk, io.vertx.core.buffer.Buffer data);
+  }
+
+  /** Refuses every snapshot: for tests and nodes that take none. */
+  public static final SnapshotInbox NO_SNAPSHOTS = (chunk, data) ->
+      Future.failedFuture(new IllegalStateException("this node takes no snapshots"));
+
+  /** The largest snapshot piece taken, and so the body limit of {@value #SNAPSHOT_PATH}. */
+  public static final int MAX_CHUNK_BYTES = 8 << 20;
   public static final String TOKEN_HEADER = "X-Raftkv-Cluster-Token";
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftRpcServer.class);
@@ -54,13 +70,16 @@ public final class RaftRpcServer {
   private final byte[] token;
   private final long maxBodyBytes;
   private final Consumer<List<Message>> inbox;
+  private final SnapshotInbox snapshotInbox;
   private final QuietLog refusalWarnings;
   private final AtomicLong acceptedRequests = new AtomicLong();
   private final AtomicLong receivedMessages = new AtomicLong();
   private final AtomicLong refusedRequests = new AtomicLong();
   private HttpServer server;
 
-  private RaftRpcServer(TransportSettings settings, Consumer<List<Message>> inbox) {
+  private RaftRpcServer(TransportSettings settings, Consumer<List<Message>> inbox,
+      SnapshotInbox snapshotInbox) {
+    this.snapshotInbox = snapshotInbox;
     this.nodeId = settings.nodeId();
     this.peerIds = settings.peerIds();
     this.token = settings.clusterToken().getBytes(StandardCharsets.UTF_8);
@@ -75,7 +94,13 @@ public final class RaftRpcServer {
    */
   public static Future<RaftRpcServer> start(Vertx vertx, TransportSettings settings,
       Consumer<List<Message>> inbox) {
-    RaftRpcServer rpc = new RaftRpcServer(settings, inbox);
+    return start(vertx, settings, inbox, NO_SNAPSHOTS);
+  }
+
+  /** As {@link #start(Vertx, TransportSettings, Consumer)}, taking snapshots into {@code snapshots}. */
+  public static Future<RaftRpcServer> start(Vertx vertx, TransportSettings settings,
+      Consumer<List<Message>> inbox, SnapshotInbox snapshots) {
+    RaftRpcServer rpc = new RaftRpcServer(settings, inbox, snapshots);
     return vertx.createHttpServer()
         .requestHandler(rpc.router(vertx))
         .connectionHandler(connection -> connection.exceptionHandler(rpc::connectionFailed))
@@ -115,6 +140,10 @@ public final class RaftRpcServer {
     router.post(MESSAGES_PATH)
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(this::handleMessages);
+    router.post(SNAPSHOT_PATH).handler(this::checkToken);
+    router.post(SNAPSHOT_PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_CHUNK_BYTES + 1024))
+        .handler(this::handleSnapshotChunk);
     router.get(HEALTH_PATH).handler(this::handleHealth);
     // Without these, Vert.x answers in HTML or with no body, and logs the unhandled ones.
     router.errorHandler(400, rc -> sendError(rc, 400, "bad request"));
@@ -159,13 +188,62 @@ public final class RaftRpcServer {
     }
   }
 
+  /**
+   * A piece of a snapshot: its place in the snapshot in headers ({@link SnapshotChunk}), the
+   * bytes as the body. Answered {@code 200 {"next": offset}} once written, or 409 with the
+   * error when the receiver cannot take it now (another transfer, a newer term).
+   */
+  private void handleSnapshotChunk(RoutingContext rc) {
+    SnapshotChunk chunk;
+    try {
+      chunk = parseChunk(rc);
+    } catch (IllegalArgumentException e) {
+      refuse(rc, "bad snapshot piece: " + e.getMessage());
+      return;
+    }
+    if (chunk.to() != nodeId) {
+      refuse(rc, "the snapshot is for node " + chunk.to() + ", but this is node " + nodeId);
+      return;
+    }
+    if (!peerIds.contains(chunk.from())) {
+      refuse(rc, "the snapshot comes from node " + chunk.from() + ", which is not a peer");
+      return;
+    }
+    acceptedRequests.incrementAndGet();
+    snapshotInbox.chunk(chunk, rc.body().buffer() == null
+            ? io.vertx.core.buffer.Buffer.buffer() : rc.body().buffer())
+        .onSuccess(next -> rc.json(new JsonObject().put("next", next)))
+        .onFailure(e -> sendError(rc, 409, e.getMessage()));
+  }
+
+  private static SnapshotChunk parseChunk(RoutingContext rc) {
+    io.vertx.core.MultiMap h = rc.request().headers();
+    long index = longHeader(h, SnapshotChunk.INDEX);
+    long term = longHeader(h, SnapshotChunk.SNAPSHOT_TERM);
+    if (index < 1 || term < 1) throw new IllegalArgumentException("no snapshot index and term");
+    return new SnapshotChunk((int) longHeader(h, SnapshotChunk.FROM),
+        (int) longHeader(h, SnapshotChunk.TO), longHeader(h, SnapshotChunk.TERM),
+        new raftkv.raft.SnapshotMeta(index, term), longHeader(h, SnapshotChunk.OFFSET),
+        "true".equals(h.get(SnapshotChunk.LAST)));
+  }
+
+  private static long longHeader(io.vertx.core.MultiMap headers, String name) {
+    String value = headers.get(name);
+    if (value == null) throw new IllegalArgumentException("missing header " + name);
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("header " + name + " is not a number: " + value);
+    }
+  }
+
   private void handleHealth(RoutingContext rc) {
     rc.json(new JsonObject().put("status", "ok").put("nodeId", nodeId));
   }
 
   private void handleWrongMethod(RoutingContext rc) {
     String path = rc.request().path();
-    String allowed = MESSAGES_PATH.equals(path) ? "POST" : "GET";
+    String allowed = MESSAGES_PATH.equals(path) || SNAPSHOT_PATH.equals(path) ? "POST" : "GET";
     rc.response().putHeader(HttpHeaders.ALLOW, allowed);
     sendError(rc, 405, rc.request().method() + " is not allowed on " + path + " (use " + allowed
         + ")");

@@ -40,6 +40,8 @@ public final class Transport {
   private final RaftRpcServer server;
   private final Map<Integer, PeerSender> peers = new TreeMap<>();
   private final QuietLog misrouteWarnings;
+  private final TransportSettings settings;
+  private final io.vertx.core.http.HttpClientAgent snapshotClient;
 
   private Transport(Vertx vertx, Context context, Thread loop, TransportSettings settings,
       RaftRpcServer server) {
@@ -48,6 +50,11 @@ public final class Transport {
     this.loop = loop;
     this.server = server;
     this.misrouteWarnings = new QuietLog(LOG, settings.options().warningIntervalMs());
+    this.settings = settings;
+    this.snapshotClient = vertx.httpClientBuilder()
+        .with(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true)
+            .setConnectTimeout(settings.options().connectTimeoutMs()))
+        .build();
     for (TransportSettings.Peer p : settings.peers()) {
       peers.put(p.id(), new PeerSender(vertx, context, nodeId, p.id(), p.host(), p.port(),
           settings.clusterToken(), settings.options()));
@@ -62,13 +69,19 @@ public final class Transport {
    */
   public static Future<Transport> start(Vertx vertx, TransportSettings settings,
       Consumer<List<Message>> inbox) {
+    return start(vertx, settings, inbox, RaftRpcServer.NO_SNAPSHOTS);
+  }
+
+  /** As {@link #start(Vertx, TransportSettings, Consumer)}, taking snapshots into {@code snapshots}. */
+  public static Future<Transport> start(Vertx vertx, TransportSettings settings,
+      Consumer<List<Message>> inbox, RaftRpcServer.SnapshotInbox snapshots) {
     Context context = Vertx.currentContext();
     if (context == null || !context.isEventLoopContext()) {
       return Future.failedFuture(new IllegalStateException(
           "start the transport on the node's event loop, in its verticle"));
     }
     Thread loop = Thread.currentThread();
-    return RaftRpcServer.start(vertx, settings, inbox)
+    return RaftRpcServer.start(vertx, settings, inbox, snapshots)
         .map(server -> new Transport(vertx, context, loop, settings, server));
   }
 
@@ -82,12 +95,51 @@ public final class Transport {
       return;
     }
     PeerSender peer = m == null ? null : peers.get(m.to());
-    if (peer == null || m.from() != nodeId) {
+    if (peer == null || m.from() != nodeId || m instanceof raftkv.raft.InstallSnapshot) {
+      // an InstallSnapshot travels as pieces of its snapshot (sendSnapshotChunk), not in a batch
       misrouteWarnings.warn("misrouted", "node {} dropped a message it cannot send: {} (its peers"
           + " are {})", nodeId, m, peers.keySet());
       return;
     }
     peer.send(m);
+  }
+
+  /**
+   * Sends one piece of a snapshot to {@code chunk.to()} and says which offset the peer wants
+   * next. Fails if the peer cannot be reached or refuses the piece. Call on the event loop.
+   */
+  public Future<Long> sendSnapshotChunk(SnapshotChunk chunk, io.vertx.core.buffer.Buffer data) {
+    PeerSender peer = peers.get(chunk.to());
+    if (peer == null) {
+      return Future.failedFuture(new IllegalArgumentException("node " + chunk.to()
+          + " is not a peer"));
+    }
+    io.vertx.core.http.RequestOptions request = new io.vertx.core.http.RequestOptions()
+        .setMethod(io.vertx.core.http.HttpMethod.POST)
+        .setHost(peer.host()).setPort(peer.port()).setURI(RaftRpcServer.SNAPSHOT_PATH)
+        .setIdleTimeout(settings.options().requestTimeoutMs())
+        .putHeader(RaftRpcServer.TOKEN_HEADER, settings.clusterToken())
+        .putHeader(SnapshotChunk.FROM, Integer.toString(chunk.from()))
+        .putHeader(SnapshotChunk.TO, Integer.toString(chunk.to()))
+        .putHeader(SnapshotChunk.TERM, Long.toString(chunk.term()))
+        .putHeader(SnapshotChunk.INDEX, Long.toString(chunk.snapshot().index()))
+        .putHeader(SnapshotChunk.SNAPSHOT_TERM, Long.toString(chunk.snapshot().term()))
+        .putHeader(SnapshotChunk.OFFSET, Long.toString(chunk.offset()))
+        .putHeader(SnapshotChunk.LAST, Boolean.toString(chunk.last()));
+    return snapshotClient.request(request)
+        .compose(req -> req.send(data))
+        .compose(response -> response.body().compose(body -> {
+          if (response.statusCode() != 200) {
+            return Future.failedFuture(new IllegalStateException("node " + chunk.to()
+                + " refused a snapshot piece (" + response.statusCode() + "): " + body));
+          }
+          try {
+            return Future.succeededFuture(body.toJsonObject().getLong("next"));
+          } catch (RuntimeException e) {
+            return Future.failedFuture(new IllegalStateException("node " + chunk.to()
+                + " answered a snapshot piece with " + body));
+          }
+        }));
   }
 
   /**
@@ -128,6 +180,7 @@ public final class Transport {
       List<Future<Void>> closing = new ArrayList<>();
       closing.add(server.close());
       for (PeerSender peer : peers.values()) closing.add(peer.close());
+      closing.add(snapshotClient.close());
       Future.join(closing).<Void>mapEmpty().onComplete(closed);
     });
     return closed.future();

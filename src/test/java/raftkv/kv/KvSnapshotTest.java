@@ -3,12 +3,20 @@ package raftkv.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import raftkv.kv.KvCommand.Delete;
 import raftkv.kv.KvCommand.Put;
 import raftkv.raft.Entry;
+import raftkv.raft.SnapshotMeta;
+import raftkv.storage.CorruptSnapshotException;
 
 class KvSnapshotTest {
 
@@ -24,7 +32,7 @@ class KvSnapshotTest {
     apply(new Delete("gone"));
     kv.apply(Entry.noop(5, 2));
 
-    KvStateMachine restored = KvStateMachine.restore(kv.snapshot());
+    KvStateMachine restored = roundTrip(kv);
 
     assertThat(restored.digest()).isEqualTo(kv.digest());
     assertThat(restored.appliedIndex()).isEqualTo(5);
@@ -37,7 +45,7 @@ class KvSnapshotTest {
   void aRestoredStoreStillAnswersRetriesWithTheirFirstResult() {
     Put createOnce = new Put("lock", bytes("me"), KvCommand.IF_ABSENT, "req-1");
     apply(createOnce);
-    KvStateMachine restored = KvStateMachine.restore(kv.snapshot());
+    KvStateMachine restored = roundTrip(kv);
 
     KvResult retry = restored.apply(new Entry(2, 1, createOnce.encode()));
 
@@ -47,7 +55,7 @@ class KvSnapshotTest {
 
   @Test
   void anEmptyStoreRoundTrips() {
-    KvStateMachine restored = KvStateMachine.restore(kv.snapshot());
+    KvStateMachine restored = roundTrip(kv);
 
     assertThat(restored.digest()).isEqualTo(kv.digest());
     assertThat(restored.appliedIndex()).isZero();
@@ -60,7 +68,7 @@ class KvSnapshotTest {
       kv.apply(new Entry(i, 1, LoggedCommand.stamp(new Put("k", bytes("v" + i), -1, "req-" + i),
           1_000 * i, i == 2 ? 500 : 10_000).encode()));
     }
-    KvStateMachine restored = KvStateMachine.restore(kv.snapshot());
+    KvStateMachine restored = roundTrip(kv);
     assertThat(restored.logClockMs()).isEqualTo(3_000);
 
     Entry later = new Entry(4, 1,
@@ -75,24 +83,79 @@ class KvSnapshotTest {
   @Test
   void damagedSnapshotsAreRejectedWithAReason() {
     apply(new Put("a", bytes("value")));
-    byte[] snapshot = kv.snapshot();
+    byte[] snapshot = toBytes(kv);
 
     byte[] flipped = snapshot.clone();
-    flipped[20] ^= 1;
+    int valueAt = new String(snapshot, StandardCharsets.UTF_8).indexOf("dmFsdWU="); // "value"
+    flipped[valueAt] ^= 1;
     byte[] truncated = Arrays.copyOf(snapshot, snapshot.length - 1);
+    byte[] trailerCut = Arrays.copyOf(snapshot, new String(snapshot, StandardCharsets.UTF_8)
+        .indexOf("{\"type\":\"trailer\""));
 
-    assertThatThrownBy(() -> KvStateMachine.restore(flipped))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("not an intact KV snapshot: its checksum does not match");
-    assertThatThrownBy(() -> KvStateMachine.restore(truncated))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not an intact KV snapshot");
-    assertThatThrownBy(() -> KvStateMachine.restore(new byte[3]))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("not an intact KV snapshot: it is too short");
-    assertThatThrownBy(() -> KvStateMachine.restore(bytes("{\"not\": \"a snapshot\"}")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not an intact KV snapshot");
+    assertThatThrownBy(() -> read(flipped))
+        .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("checksum mismatch");
+    assertThatThrownBy(() -> read(truncated))
+        .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("cut short");
+    assertThatThrownBy(() -> read(trailerCut))
+        .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("without a trailer");
+    assertThatThrownBy(() -> read(new byte[0]))
+        .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("empty");
+    assertThatThrownBy(() -> read(bytes("{\"not\": \"a snapshot\"}\n")))
+        .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("header");
+  }
+
+  @Test
+  void everyLineIsAJsonObjectAndTheHeaderSaysWhereTheSnapshotEnds() throws Exception {
+    apply(new Put("a", bytes("v"), KvCommand.IF_ABSENT, "req-1"));
+    apply(new Put("b\nc", bytes("w")));
+    String[] lines = new String(toBytes(kv), StandardCharsets.UTF_8).split("\n");
+
+    assertThat(lines).hasSize(5); // header, two keys, one request id, trailer
+    ObjectMapper json = new ObjectMapper();
+    for (String line : lines) assertThat(json.readTree(line).isObject()).isTrue();
+    JsonNode header = json.readTree(lines[0]);
+    assertThat(header.get("type").asText()).isEqualTo("header");
+    assertThat(header.get("index").asLong()).isEqualTo(2);
+    assertThat(header.get("revision").asLong()).isEqualTo(2);
+    assertThat(json.readTree(lines[2]).get("key").asText()).isEqualTo("b\nc");
+    assertThat(json.readTree(lines[3]).get("requestId").asText()).isEqualTo("req-1");
+    assertThat(json.readTree(lines[4]).get("lines").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void aViewStaysAsItWasWhileTheStoreGoesOn() {
+    apply(new Put("a", bytes("1")));
+    apply(new Put("b", bytes("2")));
+    KvSnapshot view = kv.snapshotView();
+    String digestThen = kv.digest();
+
+    apply(new Put("a", bytes("changed")));
+    apply(new Delete("b"));
+    apply(new Put("c", bytes("new")));
+
+    KvStateMachine fromView = read(view.toBytes(new SnapshotMeta(2, 1), List.of(1)));
+    assertThat(fromView.digest()).isEqualTo(digestThen).isNotEqualTo(kv.digest());
+    assertThat(fromView.get("a").orElseThrow().value()).isEqualTo(bytes("1"));
+    assertThat(fromView.get("c")).isEmpty();
+    assertThat(fromView.appliedIndex()).isEqualTo(2);
+  }
+
+  /** The store written as a snapshot at its applied index and read back. */
+  static KvStateMachine roundTrip(KvStateMachine kv) {
+    return read(toBytes(kv));
+  }
+
+  static byte[] toBytes(KvStateMachine kv) {
+    long index = kv.appliedIndex();
+    return kv.snapshotView().toBytes(new SnapshotMeta(index, index == 0 ? 0 : 1), List.of(1));
+  }
+
+  static KvStateMachine read(byte[] bytes) {
+    try {
+      return KvSnapshot.readFrom(new ByteArrayInputStream(bytes)).store();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void apply(KvCommand command) {

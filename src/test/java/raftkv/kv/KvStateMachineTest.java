@@ -349,7 +349,7 @@ class KvStateMachineTest {
     applyAt(2_000, new Put("b", bytes("v")), 0);
 
     assertThat(kv.remembersRequestId("id-1")).isTrue();
-    assertThat(KvStateMachine.restore(kv.snapshot()).remembersRequestId("id-1")).isTrue();
+    assertThat(KvSnapshotTest.roundTrip(kv).remembersRequestId("id-1")).isTrue();
   }
 
   @Test

@@ -16,6 +16,7 @@ import raftkv.raft.RaftNode;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
 import raftkv.raft.Role;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
 
 /**
@@ -41,8 +42,14 @@ class ReplicaTest {
     }
 
     @Override
-    public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
+    public void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+        Runnable onDurable) {
       writes.add(onDurable);
+    }
+
+    @Override
+    public void installSnapshot(SnapshotMeta snapshot) {
+      throw new AssertionError("no snapshots here");
     }
 
     @Override

@@ -17,6 +17,7 @@ import raftkv.raft.Message;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
 import raftkv.raft.Role;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
 import raftkv.storage.MemoryRaftStorage;
 import raftkv.storage.Recovered;
@@ -67,7 +68,13 @@ final class ScriptedCluster {
     }
 
     @Override
-    public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
+    public void installSnapshot(SnapshotMeta snapshot) {
+      throw new AssertionError("no snapshots here");
+    }
+
+    @Override
+    public void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+        Runnable onDurable) {
       if (!entries.isEmpty()) disk.append(entries); // the page cache has them now
       writesInFlight.add(() -> {
         if (hardState != null) disk.saveHardState(hardState);

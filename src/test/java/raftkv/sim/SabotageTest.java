@@ -20,7 +20,10 @@ import raftkv.raft.Sabotage;
  * up-to-date check and an acknowledgement before the fsync show at once; an old term's entry
  * counted as committed (Figure 8) needs a storm of short-lived leaders; a read served without
  * the quorum round needs a leader frozen long enough for another to be elected; a restart that
- * trusts the page cache needs a kill with unsynced writes. Each budget is at least five times
+ * trusts the page cache needs a kill with unsynced writes; a snapshot labelled past the applied
+ * index shows as soon as a node restarts from it or a follower installs it; a follower that
+ * installs a stale snapshot needs one that arrives late (a slow transfer, a lost answer that
+ * made the leader send again) after its own compaction passed it. Each budget is at least five times
  * the mean gap between catching seeds, measured over 2,000 seeds: {@code -Dsabotage.scan=VARIANT}
  * (with {@code -Dsabotage.nodes=N}) prints every catching seed of the first 2,000, and with
  * {@code -Dsabotage.endToEnd=true} leaves out the direct check that acknowledgements and votes
@@ -39,7 +42,11 @@ class SabotageTest {
         Arguments.of(Sabotage.READ_WITHOUT_QUORUM, 3, 2_000),
         Arguments.of(Sabotage.READ_WITHOUT_QUORUM, 5, 2_000),
         Arguments.of(Sabotage.TRUST_RECOVERED_DATA, 3, 1_000),
-        Arguments.of(Sabotage.TRUST_RECOVERED_DATA, 5, 1_000));
+        Arguments.of(Sabotage.TRUST_RECOVERED_DATA, 5, 1_000),
+        Arguments.of(Sabotage.COMPACT_PAST_APPLIED, 3, 50),
+        Arguments.of(Sabotage.COMPACT_PAST_APPLIED, 5, 50),
+        Arguments.of(Sabotage.ACCEPT_STALE_SNAPSHOT, 3, 500),
+        Arguments.of(Sabotage.ACCEPT_STALE_SNAPSHOT, 5, 400));
   }
 
   @ParameterizedTest(name = "{0} with {1} nodes within {2} seeds")

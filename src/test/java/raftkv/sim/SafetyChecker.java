@@ -93,6 +93,7 @@ final class SafetyChecker {
     RaftLog log = node.log();
     for (Entry c : committed) {
       if (commitTerms.get((int) c.index() - 1) >= node.term()) continue;
+      if (c.index() < log.firstIndex() - 1) continue; // in its snapshot, checked when taken
       if (log.termAt(c.index()) != c.term()) {
         throw new SimulationFailure("leader completeness violated: new leader " + node.id()
             + " of term " + node.term() + " lacks committed entry " + c + " (has term "
@@ -113,6 +114,19 @@ final class SafetyChecker {
     if (!checkPromises) return;
     if (message instanceof AppendEntriesResponse ack && ack.success() && ack.matchIndex() > 0
         && ack.term() == node.term()) {
+      if (ack.matchIndex() > node.log().lastIndex()) {
+        throw new SimulationFailure("node " + node.id() + " acknowledges index "
+            + ack.matchIndex() + " to node " + ack.to() + ", but its log ends at "
+            + node.log().lastIndex() + ": it lost entries it had promised to keep");
+      }
+      if (ack.matchIndex() < node.log().firstIndex()) {
+        if (disk.newestSnapshot().index() < ack.matchIndex()) {
+          throw new SimulationFailure("node " + node.id() + " acknowledges index "
+              + ack.matchIndex() + " to node " + ack.to() + ", which its log no longer holds and"
+              + " no durable snapshot covers (newest: " + disk.newestSnapshot() + ")");
+        }
+        return;
+      }
       Entry promised = node.log().entryAt(ack.matchIndex());
       if (!disk.durablyHolds(promised)) {
         throw new SimulationFailure("node " + node.id() + " acknowledges " + promised
@@ -154,11 +168,13 @@ final class SafetyChecker {
     RaftLog log = node.log();
     long upTo = node.commitIndex();
     long shared = Math.min(upTo, committed.size());
-    if (shared > 0 && !log.entryAt(shared).equals(committed.get((int) shared - 1))) {
+    if (shared >= log.firstIndex() && !log.entryAt(shared).equals(committed.get((int) shared - 1))) {
       throw new SimulationFailure("node " + node.id() + " has " + log.entryAt(shared)
           + " committed at " + shared + " but " + committed.get((int) shared - 1)
           + " was committed there");
     }
+    // entries compacted into a snapshot are recorded by the nodes that applied them
+    if (committed.size() + 1 < log.firstIndex()) return;
     for (long i = committed.size() + 1; i <= upTo; i++) addCommitted(log.entryAt(i), node.term());
   }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
+import raftkv.raft.SnapshotMeta;
 import raftkv.storage.MemoryRaftStorage;
 import raftkv.storage.Recovered;
 
@@ -22,7 +23,8 @@ import raftkv.storage.Recovered;
  */
 final class SimDisk {
 
-  private record Request(HardState hardState, List<Entry> entries, Runnable onDurable) {}
+  private record Request(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+      Runnable onDurable) {}
 
   private final EventQueue clock;
   private final SplittableRandom random;
@@ -55,8 +57,9 @@ final class SimDisk {
     return storage;
   }
 
-  void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
-    queued.add(new Request(hardState, entries, onDurable));
+  void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+      Runnable onDurable) {
+    queued.add(new Request(hardState, snapshot, entries, onDurable));
     if (writing == null) writeQueued();
   }
 
@@ -86,6 +89,8 @@ final class SimDisk {
     boolean appended = false;
     for (Request r : batch) {
       if (r.hardState() != null) savingHardState = r.hardState();
+      // as AsyncStorage: the log is reset to an installed snapshot before what follows it
+      if (r.snapshot() != null) storage.resetLog(r.snapshot().index());
       if (!r.entries().isEmpty()) {
         storage.append(r.entries());
         appended = true;

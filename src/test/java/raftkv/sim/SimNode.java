@@ -1,5 +1,8 @@
 package raftkv.sim;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,17 +12,22 @@ import java.util.SplittableRandom;
 import raftkv.kv.CommandStamper;
 import raftkv.kv.KvCommand;
 import raftkv.kv.KvResult;
+import raftkv.kv.KvSnapshot;
 import raftkv.kv.KvStateMachine;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
+import raftkv.raft.InstallSnapshot;
 import raftkv.raft.Message;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
 import raftkv.raft.Role;
 import raftkv.raft.Sabotage;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
+import raftkv.storage.LogAfterSnapshot;
+import raftkv.storage.MemoryRaftStorage;
 import raftkv.storage.Recovered;
 
 /**
@@ -28,6 +36,13 @@ import raftkv.storage.Recovered;
  * through a {@link SimDisk} that fsyncs when production does. A kill loses the process but not
  * the page cache; a power loss loses the page cache too. A restart rebuilds the node from the
  * disk alone.
+ *
+ * <p>Each node snapshots its state machine every 10 to 100 applied entries (drawn per node) and
+ * keeps 0 to 20 entries before the snapshot when it compacts, so compaction and InstallSnapshot
+ * happen under every fault. Writing a snapshot takes virtual time (a crash meanwhile loses it);
+ * a snapshot travels to a follower as its InstallSnapshot message does (delayed, dropped,
+ * partitioned), and the sender learns a while later whether it arrived, as a real sender learns
+ * from the answer to its last piece.
  */
 final class SimNode implements Replica.Host {
 
@@ -43,6 +58,12 @@ final class SimNode implements Replica.Host {
   private final CommandStamper stamper = new CommandStamper();
   private Replica<KvResult> replica;
   private KvStateMachine kv = new KvStateMachine();
+  private final long snapshotEvery;
+  private final long compactionMargin;
+  private boolean snapshotWriting;
+  private long snapshotIndex;
+  /** The state read from a snapshot received from the leader, until the core installs it. */
+  private KvSnapshot.Loaded prepared;
   private boolean up;
   /** Bumped whenever the process dies, so events scheduled by the previous life are ignored. */
   private int incarnation;
@@ -59,6 +80,8 @@ final class SimNode implements Replica.Host {
         done -> whenRunning("disk", done));
     long skew = sim.options().clockSkewMaxMs();
     this.clockSkewMs = skew == 0 ? 0 : random.nextLong(-skew, skew + 1);
+    this.snapshotEvery = 10 + random.nextInt(91);
+    this.compactionMargin = random.nextInt(21);
   }
 
   int id() {
@@ -87,16 +110,33 @@ final class SimNode implements Replica.Host {
         .maxInflightAppends(sim.options().maxInflightAppends())
         .maxEntriesPerAppend(sim.options().maxEntriesPerAppend())
         .maxBytesPerAppend(1 << 16)
+        .compactionMargin(compactionMargin)
         .sabotage(sim.sabotage())
         .build();
     Recovered recovered = disk.load();
+    MemoryRaftStorage storage = disk.storage();
+    SnapshotMeta snapshot = SnapshotMeta.NONE;
     kv = new KvStateMachine();
-    replica = new Replica<>(new RaftNode(config, recovered.hardState(), recovered.entries(), 0),
-        this, this::apply);
+    if (!storage.snapshots().isEmpty()) {
+      MemoryRaftStorage.StoredSnapshot newest = storage.snapshots().get(0);
+      kv = read(newest.content()).store();
+      snapshot = newest.meta();
+    }
+    List<Entry> entries;
+    try {
+      entries = LogAfterSnapshot.reconcile(storage, recovered, snapshot, null);
+    } catch (IOException e) {
+      throw new SimulationFailure("node " + id + " cannot start: " + e.getMessage());
+    }
+    snapshotIndex = snapshot.index();
+    snapshotWriting = false;
+    prepared = null;
+    replica = new Replica<>(new RaftNode(config, recovered.hardState(), snapshot, entries,
+        kv.appliedIndex()), this, this::apply);
     up = true;
     int life = incarnation;
-    sim.trace().add("start", "node " + id + " " + recovered.hardState() + " log="
-        + recovered.lastIndex());
+    sim.trace().add("start", "node " + id + " " + recovered.hardState() + " " + snapshot
+        + " log=" + storage.firstIndex() + ".." + storage.lastIndex());
     afterInput();
     sim.clock().after(random.nextLong(sim.options().tickMs()), () -> tickLoop(life));
   }
@@ -182,6 +222,7 @@ final class SimNode implements Replica.Host {
       return;
     }
     sim.trace().add("recv", m);
+    if (m instanceof InstallSnapshot install && !receiveSnapshot(install)) return;
     long commitBefore = replica.raft().commitIndex();
     replica.receive(List.of(m));
     boolean leaderCommitted = replica.raft().role() == Role.LEADER
@@ -195,6 +236,100 @@ final class SimNode implements Replica.Host {
       replica.process(); // a long log comes out in slices; virtual time does not pass between
     } while (replica.hasCommittedToApply());
     sim.checker().afterEvent(replica.raft());
+    maybeSnapshot();
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  /**
+   * As production's snapshotter: a view of the state machine now, written while the node goes
+   * on; once durable, the core compacts its log and the disk's log is compacted too.
+   */
+  private void maybeSnapshot() {
+    if (!up || snapshotWriting || kv.appliedIndex() - snapshotIndex < snapshotEvery) return;
+    snapshotWriting = true;
+    KvSnapshot view = kv.snapshotView();
+    long index = kv.appliedIndex();
+    int life = incarnation;
+    sim.clock().after(1 + random.nextLong(3 * sim.options().diskLatencyMaxMs()),
+        () -> whenRunning("snapshot", () -> {
+          if (life != incarnation) return; // the process died while writing: no snapshot
+          snapshotWriting = false;
+          // a snapshot installed from the leader meanwhile is newer than this view: drop it
+          if (replica.raft().log().snapshot().index() >= index) return;
+          SnapshotMeta recorded = replica.snapshotTaken(index);
+          if (recorded == null) return;
+          disk.storage().saveSnapshot(recorded, view.toBytes(recorded, sim.memberIds()));
+          snapshotIndex = recorded.index();
+          disk.storage().compact(Math.max(1, recorded.index() - compactionMargin + 1));
+          sim.onSnapshotTaken();
+          sim.trace().add("snap", "node " + id + " took the " + recorded + ", log now "
+              + replica.raft().log().firstIndex() + ".." + replica.raft().log().lastIndex());
+          afterInput();
+        }));
+  }
+
+  /**
+   * Sends a snapshot as its message, after the time its transfer takes (up to 300 ms: pieces
+   * paced to a rate), and hears a while later whether it arrived. The answer to the last piece
+   * is sometimes lost, so the sender tries again with a snapshot the follower may have by then.
+   */
+  private void sendSnapshot(InstallSnapshot message) {
+    MemoryRaftStorage.StoredSnapshot stored = disk.storage().snapshots().stream()
+        .filter(s -> s.meta().equals(message.snapshot())).findFirst().orElse(null);
+    long transferMs = random.nextLong(300);
+    if (stored != null) {
+      sim.snapshotWire().put(message, stored.content());
+      sim.clock().after(transferMs, () -> sim.network().send(message));
+    }
+    int life = incarnation;
+    long answerAfter = transferMs + 20 + (long) (4 * sim.options().delayMeanMs())
+        + sim.options().delayMinMs();
+    boolean answerLost = random.nextInt(10) == 0;
+    sim.clock().after(answerAfter, () -> whenRunning("snapshot answers", () -> {
+      if (life != incarnation || !up) return;
+      boolean arrived = sim.snapshotWire().arrived(message) && !answerLost;
+      replica.reportSnapshot(message.to(), arrived);
+      afterInput();
+    }));
+  }
+
+  /**
+   * A snapshot arrived: read it (the checksum is checked), keep it durably, then hand the
+   * message to the core, which may still refuse it.
+   */
+  private boolean receiveSnapshot(InstallSnapshot message) {
+    byte[] content = sim.snapshotWire().take(message);
+    if (content == null) return false;
+    KvSnapshot.Loaded loaded = read(content);
+    if (!loaded.header().meta().equals(message.snapshot())) {
+      throw new SimulationFailure("node " + id + " received " + loaded.header().meta()
+          + " for " + message);
+    }
+    disk.storage().saveSnapshot(message.snapshot(), content);
+    prepared = loaded;
+    return true;
+  }
+
+  @Override
+  public void installSnapshot(SnapshotMeta snapshot) {
+    if (prepared == null || !prepared.header().meta().equals(snapshot)) {
+      throw new SimulationFailure("node " + id + " installs the " + snapshot
+          + " but received " + (prepared == null ? "none" : prepared.header().meta()));
+    }
+    kv = prepared.store();
+    prepared = null;
+    snapshotIndex = snapshot.index();
+    sim.onSnapshotInstalled();
+    sim.trace().add("install", "node " + id + " installed the " + snapshot);
+  }
+
+  private static KvSnapshot.Loaded read(byte[] content) {
+    try {
+      return KvSnapshot.readFrom(new ByteArrayInputStream(content));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void afterDiskBatch() {
@@ -240,13 +375,18 @@ final class SimNode implements Replica.Host {
   public void send(Message message) {
     sim.trace().add("send", message);
     sim.checker().onPromise(replica.raft(), message, disk.storage());
-    sim.network().send(message);
+    if (message instanceof InstallSnapshot install) {
+      sendSnapshot(install);
+    } else {
+      sim.network().send(message);
+    }
   }
 
   @Override
-  public void persist(HardState hardState, List<Entry> entries, Runnable onDurable) {
+  public void persist(HardState hardState, SnapshotMeta snapshot, List<Entry> entries,
+      Runnable onDurable) {
     sim.checker().onEntriesWritten(replica.raft(), entries);
-    disk.persist(hardState, entries, onDurable);
+    disk.persist(hardState, snapshot, entries, onDurable);
   }
 
   @Override

@@ -23,12 +23,17 @@ import raftkv.raft.Sabotage;
  */
 final class Simulation {
 
+  private final SnapshotWire snapshotWire = new SnapshotWire();
+  private long snapshotsTaken;
+  private long snapshotsInstalled;
+
   /** Catching up a long-lagging follower one small batch per round trip takes a while. */
   static final long CONVERGENCE_BOUND_MS = 20_000;
 
   /** The outcome of one run. */
   record Result(long seed, SimOptions options, String failure, String trace, int operations,
-      int acknowledgedWrites, long livenessMs, long virtualMs, long messages) {
+      int acknowledgedWrites, long livenessMs, long virtualMs, long messages,
+      long snapshotsTaken, long snapshotsInstalled) {
 
     boolean passed() {
       return failure == null;
@@ -119,7 +124,8 @@ final class Simulation {
     int acked = (int) clients.history().ops().stream()
         .filter(op -> op.isWrite() && op.acknowledged).count();
     return new Result(seed, options, failure, failure == null ? "" : trace.dump(),
-        clients.history().ops().size(), acked, livenessMs, clock.now(), network.delivered);
+        clients.history().ops().size(), acked, livenessMs, clock.now(), network.delivered,
+        snapshotsTaken, snapshotsInstalled);
   }
 
   private void runUntil(long time) {
@@ -328,8 +334,17 @@ final class Simulation {
         String reference = nodes.firstEntry().getValue().state().digest();
         for (SimNode n : nodes.values()) {
           if (!n.state().digest().equals(reference)) {
+            StringBuilder all = new StringBuilder();
+            for (SimNode m : nodes.values()) {
+              all.append("\n  node ").append(m.id()).append(": ").append(m.state())
+                  .append(" digest ").append(m.state().digest(), 0, 12);
+            }
+            raftkv.kv.KvStateMachine replay = new raftkv.kv.KvStateMachine();
+            for (raftkv.raft.Entry e : checker.committed()) replay.apply(e);
+            all.append("\n  replay of the committed log: ").append(replay).append(" digest ")
+                .append(replay.digest(), 0, 12);
             throw new SimulationFailure("node " + n.id() + " state " + n.state()
-                + " differs from node 1's at the same applied index " + target);
+                + " differs from node 1's at the same applied index " + target + ":" + all);
           }
         }
         return;
@@ -353,6 +368,18 @@ final class Simulation {
 
   List<Integer> memberIds() {
     return IntStream.rangeClosed(1, options.nodes()).boxed().toList();
+  }
+
+  void onSnapshotTaken() {
+    snapshotsTaken++;
+  }
+
+  void onSnapshotInstalled() {
+    snapshotsInstalled++;
+  }
+
+  SnapshotWire snapshotWire() {
+    return snapshotWire;
   }
 
   SimNode node(int id) {

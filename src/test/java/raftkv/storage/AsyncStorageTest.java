@@ -217,6 +217,16 @@ class AsyncStorageTest {
     }
 
     @Override
+    public void compact(long keepFrom) {
+      memory.compact(keepFrom);
+    }
+
+    @Override
+    public void resetLog(long lastIndex) {
+      memory.resetLog(lastIndex);
+    }
+
+    @Override
     public long lastIndex() {
       return memory.lastIndex();
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
+import raftkv.raft.SnapshotMeta;
 
 /**
  * A {@link RaftStorage} in memory, for tests and the simulator, with a model of what the
@@ -24,6 +25,10 @@ import raftkv.raft.HardState;
  *       it); the hard state is the last one saved durably.
  * </ul>
  *
+ * <p>Snapshots ({@link #saveSnapshot}) are durable once saved, as a file written to a temp
+ * name, fsynced and renamed is; the newest two are kept. {@link #compact} and {@link #resetLog}
+ * are durable at once too (whole segment files deleted, each deletion synced).
+ *
  * <p>{@link #load()} makes what it returns durable before returning it, as {@link
  * FileRaftStorage#load()} does: a restarted node may promise anything it recovered. Built with
  * {@code trustRecovered} (a sabotage, to prove the simulator notices) it does not, and data a
@@ -31,14 +36,71 @@ import raftkv.raft.HardState;
  */
 public final class MemoryRaftStorage implements RaftStorage {
 
+  /** A saved snapshot: where it ends in the log, and its content. */
+  public record StoredSnapshot(SnapshotMeta meta, byte[] content) {}
+
+  /** A log whose first entry is at {@link #first} (entries before it were compacted). */
+  private static final class LogImage {
+    long first;
+    final ArrayList<Entry> entries;
+
+    LogImage(long first, List<Entry> entries) {
+      this.first = first;
+      this.entries = new ArrayList<>(entries);
+    }
+
+    LogImage copy() {
+      return new LogImage(first, entries);
+    }
+
+    long last() {
+      return first - 1 + entries.size();
+    }
+
+    Entry at(long index) {
+      return index < first || index > last() ? null : entries.get((int) (index - first));
+    }
+
+    /** Drops the entries from {@code index} on. */
+    void truncateFrom(long index) {
+      if (index <= first) {
+        entries.clear();
+        first = Math.min(first, index);
+      } else if (index <= last()) {
+        entries.subList((int) (index - first), entries.size()).clear();
+      }
+    }
+
+    void append(List<Entry> batch) {
+      long start = batch.get(0).index();
+      truncateFrom(start);
+      for (Entry e : batch) {
+        if (e.index() == last() + 1) entries.add(e);
+      }
+    }
+
+    void dropBefore(long keepFrom) {
+      if (keepFrom <= first) return;
+      long drop = Math.min(keepFrom, last() + 1) - first;
+      entries.subList(0, (int) drop).clear();
+      first += drop;
+    }
+
+    void reset(long lastIndex) {
+      entries.clear();
+      first = lastIndex + 1;
+    }
+  }
+
   private final boolean trustRecovered;
   // What a reader sees: disk and page cache.
-  private final List<Entry> log;
+  private final LogImage log;
   private HardState hardState;
   // What survives a power loss.
-  private final List<Entry> durableLog;
+  private final LogImage durableLog;
   private final List<List<Entry>> unsynced; // appends since the last sync, oldest first
   private HardState durableHardState;
+  private final List<StoredSnapshot> snapshots; // newest first
   private boolean loaded;
   private boolean closed;
 
@@ -52,17 +114,20 @@ public final class MemoryRaftStorage implements RaftStorage {
    * durable (a sabotage: see the class comment).
    */
   public MemoryRaftStorage(boolean trustRecovered) {
-    this(trustRecovered, List.of(), HardState.EMPTY, List.of(), List.of(), HardState.EMPTY);
+    this(trustRecovered, new LogImage(1, List.of()), HardState.EMPTY, new LogImage(1, List.of()),
+        List.of(), HardState.EMPTY, List.of());
   }
 
-  private MemoryRaftStorage(boolean trustRecovered, List<Entry> log, HardState hardState,
-      List<Entry> durableLog, List<List<Entry>> unsynced, HardState durableHardState) {
+  private MemoryRaftStorage(boolean trustRecovered, LogImage log, HardState hardState,
+      LogImage durableLog, List<List<Entry>> unsynced, HardState durableHardState,
+      List<StoredSnapshot> snapshots) {
     this.trustRecovered = trustRecovered;
-    this.log = new ArrayList<>(log);
+    this.log = log.copy();
     this.hardState = hardState;
-    this.durableLog = new ArrayList<>(durableLog);
+    this.durableLog = durableLog.copy();
     this.unsynced = new ArrayList<>(unsynced);
     this.durableHardState = durableHardState;
+    this.snapshots = new ArrayList<>(snapshots);
   }
 
   @Override
@@ -76,7 +141,7 @@ public final class MemoryRaftStorage implements RaftStorage {
     }
     List<String> warnings = new ArrayList<>();
     HardState state = AppendRules.clampCommit(hardState, lastIndex(), warnings);
-    return new Recovered(state, log, warnings);
+    return new Recovered(state, log.entries, warnings);
   }
 
   @Override
@@ -85,7 +150,7 @@ public final class MemoryRaftStorage implements RaftStorage {
     if (entries.isEmpty()) return;
     AppendRules.check(entries, lastIndex());
     List<Entry> batch = List.copyOf(entries);
-    applyAppend(log, batch);
+    log.append(batch);
     unsynced.add(batch);
   }
 
@@ -99,14 +164,55 @@ public final class MemoryRaftStorage implements RaftStorage {
   @Override
   public void sync() {
     checkLoaded();
-    durableLog.clear();
-    durableLog.addAll(log);
+    durableLog.first = log.first;
+    durableLog.entries.clear();
+    durableLog.entries.addAll(log.entries);
+    unsynced.clear();
+  }
+
+  /** Deletes only what is durable, as a segmented log deletes only closed (synced) segments. */
+  @Override
+  public void compact(long keepFrom) {
+    checkLoaded();
+    long upTo = Math.min(keepFrom, durableLog.last() + 1);
+    log.dropBefore(upTo);
+    durableLog.dropBefore(upTo);
+  }
+
+  @Override
+  public void resetLog(long lastIndex) {
+    checkLoaded();
+    log.reset(lastIndex);
+    durableLog.reset(lastIndex);
     unsynced.clear();
   }
 
   @Override
   public long lastIndex() {
-    return log.isEmpty() ? 0 : log.get(log.size() - 1).index();
+    return log.last();
+  }
+
+  /** The first index the log holds. */
+  public long firstIndex() {
+    return log.first;
+  }
+
+  /** Saves a snapshot durably (as temp file, fsync, rename, fsync dir), keeping the newest two. */
+  public void saveSnapshot(SnapshotMeta meta, byte[] content) {
+    snapshots.removeIf(s -> s.meta().index() == meta.index());
+    snapshots.add(new StoredSnapshot(meta, content.clone()));
+    snapshots.sort((a, b) -> Long.compare(b.meta().index(), a.meta().index()));
+    while (snapshots.size() > 2) snapshots.remove(snapshots.size() - 1);
+  }
+
+  /** The saved snapshots, newest first. */
+  public List<StoredSnapshot> snapshots() {
+    return List.copyOf(snapshots);
+  }
+
+  /** The newest snapshot's metadata, or {@link SnapshotMeta#NONE}. */
+  public SnapshotMeta newestSnapshot() {
+    return snapshots.isEmpty() ? SnapshotMeta.NONE : snapshots.get(0).meta();
   }
 
   @Override
@@ -128,7 +234,7 @@ public final class MemoryRaftStorage implements RaftStorage {
         ? hardStateBeingSaved
         : hardState;
     return new MemoryRaftStorage(trustRecovered, log, visible, durableLog, unsynced,
-        durableHardState);
+        durableHardState, snapshots);
   }
 
   /** As {@link #kill(HardState, SplittableRandom)} with no hard state save under way. */
@@ -142,21 +248,21 @@ public final class MemoryRaftStorage implements RaftStorage {
    * instance is left as it was; the new one needs {@link #load()}.
    */
   public MemoryRaftStorage powerLoss(SplittableRandom random) {
-    List<Entry> survived = new ArrayList<>(durableLog);
+    LogImage survived = durableLog.copy();
     int whole = random.nextInt(unsynced.size() + 1);
     for (List<Entry> batch : unsynced.subList(0, whole)) {
-      applyAppend(survived, batch);
+      survived.append(batch);
     }
     if (whole < unsynced.size()) {
       List<Entry> torn = unsynced.get(whole);
       int written = random.nextInt(torn.size() + 1) - 1; // -1: not even its truncation happened
       if (written >= 0) {
-        truncateFrom(survived, torn.get(0).index());
-        survived.addAll(torn.subList(0, written));
+        survived.truncateFrom(torn.get(0).index());
+        if (written > 0) survived.append(torn.subList(0, written));
       }
     }
     return new MemoryRaftStorage(trustRecovered, survived, durableHardState, survived, List.of(),
-        durableHardState);
+        durableHardState, snapshots);
   }
 
   /**
@@ -165,39 +271,33 @@ public final class MemoryRaftStorage implements RaftStorage {
    */
   public MemoryRaftStorage powerLossOfEverythingUnsynced() {
     return new MemoryRaftStorage(trustRecovered, durableLog, durableHardState, durableLog,
-        List.of(), durableHardState);
+        List.of(), durableHardState, snapshots);
   }
 
   /** Every entry appended so far, synced or not: what a reader sees. */
   public List<Entry> entries() {
-    return List.copyOf(log);
+    return List.copyOf(log.entries);
   }
 
   /** The entries a power loss cannot lose: the log as of the last sync. */
   public List<Entry> syncedEntries() {
-    return List.copyOf(durableLog);
+    return List.copyOf(durableLog.entries);
   }
 
-  /** Whether a power loss now would keep {@code entry} at its index (O(1), for checkers). */
+  /**
+   * Whether a power loss now would keep {@code entry} at its index, in the log or in a snapshot
+   * that covers it (O(1), for checkers; a snapshot is trusted to hold its own history).
+   */
   public boolean durablyHolds(Entry entry) {
-    long i = entry.index();
-    return i <= durableLog.size() && durableLog.get((int) i - 1).equals(entry);
+    Entry held = durableLog.at(entry.index());
+    if (held != null) return held.equals(entry);
+    SnapshotMeta newest = newestSnapshot();
+    return entry.index() < durableLog.first && entry.index() <= newest.index();
   }
 
   /** The hard state a power loss cannot lose. */
   public HardState durableHardState() {
     return durableHardState;
-  }
-
-  private static void applyAppend(List<Entry> target, List<Entry> batch) {
-    truncateFrom(target, batch.get(0).index());
-    target.addAll(batch);
-  }
-
-  /** Drops the entries from {@code index} on (the log starts at index 1). */
-  private static void truncateFrom(List<Entry> target, long index) {
-    int keep = (int) (index - 1);
-    if (keep < target.size()) target.subList(keep, target.size()).clear();
   }
 
   private void checkLoaded() {

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raftkv.raft.Entry;
+import raftkv.raft.SnapshotMeta;
 import raftkv.raft.HardState;
 
 /**
@@ -307,11 +308,24 @@ class WalCrashTest {
   }
 
   @Test
-  void aMissingFirstSegmentStopsRecovery() throws IOException {
-    writeSyncedLog();
-    Files.delete(segments().get(0));
-    assertThatThrownBy(() -> logOf(OPTIONS)).isInstanceOf(CorruptLogException.class)
-        .hasMessageContaining("earlier segments are missing");
+  void aLogStartingAfterIndexOneNeedsASnapshotThatReachesIt() throws IOException {
+    List<Entry> synced = writeSyncedLog();
+    Path first = segments().get(0);
+    long secondStart = Long.parseLong(segments().get(1).getFileName().toString().substring(4, 24));
+    Files.delete(first);
+    try (FileRaftStorage storage = FileRaftStorage.open(dir, OPTIONS)) {
+      Recovered recovered = storage.load(); // the log alone is fine: compaction leaves this
+      assertThat(recovered.entries().get(0).index()).isEqualTo(secondStart);
+      assertThatThrownBy(() -> LogAfterSnapshot.reconcile(storage, recovered, SnapshotMeta.NONE,
+          null)).isInstanceOf(CorruptLogException.class)
+          .hasMessageContaining("entries 1.." + (secondStart - 1) + " are in neither")
+          .hasMessageContaining("copy the newest snap-*.jsonl from a healthy member");
+      Entry last = synced.get(synced.size() - 1);
+      SnapshotMeta covering = new SnapshotMeta(secondStart - 1,
+          synced.get((int) secondStart - 2).term());
+      assertThat(LogAfterSnapshot.reconcile(storage, recovered, covering, null))
+          .endsWith(last).first().isEqualTo(synced.get((int) secondStart - 1));
+    }
   }
 
   @Test

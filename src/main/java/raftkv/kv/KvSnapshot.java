@@ -1,0 +1,275 @@
+package raftkv.kv;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import raftkv.raft.SnapshotMeta;
+import raftkv.storage.CorruptSnapshotException;
+import raftkv.storage.SnapshotStream;
+
+/**
+ * The store as it was at one applied index, which stays the same however the live store goes on
+ * changing (its maps are persistent, so taking one costs nothing), and its form on disk: the
+ * {@link SnapshotStream} framing with one line per key, in key order, then one per remembered
+ * request id, in expiry order.
+ *
+ * <pre>
+ *   {"key":"a","value":"aGVsbG8=","create":1,"mod":9,"version":2}
+ *   {"requestId":"r-1","fingerprint":77,"keepMs":600000,"expiresAtMs":1700000600000,
+ *    "result":{"status":"OK","revision":9,"deleted":false}}
+ * </pre>
+ *
+ * Values are base64, as in the log. Writing and reading run on a worker: neither touches the
+ * live store.
+ */
+public final class KvSnapshot {
+
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxStringLength(Integer.MAX_VALUE).build())
+      .build();
+
+  private final long appliedIndex;
+  private final long revision;
+  private final long logClockMs;
+  private final PersistentSortedMap<String, KeyValue> keyValues;
+  private final RequestDedup.View requestIds;
+
+  KvSnapshot(long appliedIndex, long revision, long logClockMs,
+      PersistentSortedMap<String, KeyValue> keyValues, RequestDedup.View requestIds) {
+    this.appliedIndex = appliedIndex;
+    this.revision = revision;
+    this.logClockMs = logClockMs;
+    this.keyValues = keyValues;
+    this.requestIds = requestIds;
+  }
+
+  /** The index of the last entry this state reflects. */
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public long revision() {
+    return revision;
+  }
+
+  public int keys() {
+    return keyValues.size();
+  }
+
+  /**
+   * Writes this state as a snapshot that ends at {@code meta} in the log.
+   *
+   * @return the bytes written
+   */
+  public long writeTo(OutputStream out, SnapshotMeta meta, List<Integer> members)
+      throws IOException {
+    Map<String, Long> counters = new LinkedHashMap<>();
+    counters.put("revision", revision);
+    counters.put("logClockMs", logClockMs);
+    counters.put("keys", (long) keyValues.size());
+    counters.put("requestIds", (long) requestIds.byExpiry().size());
+    SnapshotStream.Writer writer =
+        new SnapshotStream.Writer(out, new SnapshotStream.Header(meta, members, counters));
+    LineBuffer line = new LineBuffer();
+    Base64.Encoder base64 = Base64.getEncoder();
+    for (KeyValue kv : keyValues) {
+      line.reset();
+      try (JsonGenerator gen = FACTORY.createGenerator(line)) {
+        gen.writeStartObject();
+        gen.writeStringField("key", kv.key());
+        gen.writeStringField("value", base64.encodeToString(kv.value()));
+        gen.writeNumberField("create", kv.createRevision());
+        gen.writeNumberField("mod", kv.modRevision());
+        gen.writeNumberField("version", kv.version());
+        gen.writeEndObject();
+      }
+      writer.line(line.bytes(), 0, line.size());
+    }
+    for (RequestDedup.Remembered id : requestIds.byExpiry()) {
+      line.reset();
+      try (JsonGenerator gen = FACTORY.createGenerator(line)) {
+        writeRequestId(gen, id);
+      }
+      writer.line(line.bytes(), 0, line.size());
+    }
+    return writer.finish();
+  }
+
+  private static void writeRequestId(JsonGenerator gen, RequestDedup.Remembered id)
+      throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("requestId", id.id());
+    gen.writeNumberField("fingerprint", id.fingerprint());
+    gen.writeNumberField("keepMs", id.keepMs());
+    gen.writeNumberField("expiresAtMs", id.expiresAtMs());
+    KvResult r = id.result();
+    gen.writeObjectFieldStart("result");
+    gen.writeStringField("status", r.status().name());
+    gen.writeNumberField("revision", r.revision());
+    gen.writeBooleanField("deleted", r.deleted());
+    if (r.error() != null) gen.writeStringField("error", r.error());
+    gen.writeEndObject();
+    gen.writeEndObject();
+  }
+
+  /** A store read back from a snapshot, and the snapshot's header. */
+  public record Loaded(SnapshotStream.Header header, KvStateMachine store) {}
+
+  /**
+   * Reads a snapshot back into a new store whose applied index is the snapshot's index.
+   *
+   * @throws CorruptSnapshotException if it is not an intact snapshot of a store
+   */
+  public static Loaded readFrom(InputStream in) throws IOException {
+    LineDecoder decoder = new LineDecoder();
+    SnapshotStream.Header header = SnapshotStream.read(in, decoder);
+    long revision = header.counter("revision");
+    if (header.counter("keys") != decoder.keys.size()
+        || header.counter("requestIds") != decoder.requestIds.size()) {
+      throw new CorruptSnapshotException("the header counts " + header.counter("keys")
+          + " keys and " + header.counter("requestIds") + " request ids, the body has "
+          + decoder.keys.size() + " and " + decoder.requestIds.size());
+    }
+    PersistentSortedMap<String, KeyValue> keyValues = decoder.keys.build();
+    for (KeyValue kv : keyValues) {
+      if (kv.modRevision() > revision) {
+        throw new CorruptSnapshotException(kv + " is newer than the store's revision " + revision);
+      }
+    }
+    KvStateMachine store = new KvStateMachine(keyValues, decoder.requestIds, revision,
+        header.meta().index(), header.counter("logClockMs"));
+    return new Loaded(header, store);
+  }
+
+  /** Decodes body lines as they stream past: keys (ascending), then request ids. */
+  private static final class LineDecoder implements SnapshotStream.LineHandler {
+    final PersistentSortedMap.Builder<String, KeyValue> keys =
+        new PersistentSortedMap.Builder<>(Comparator.naturalOrder());
+    final RequestDedup requestIds = new RequestDedup();
+    private long line;
+
+    @Override
+    public void line(byte[] bytes, int offset, int length) {
+      line++;
+      try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+        if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME) {
+          throw new IllegalArgumentException("not a JSON object");
+        }
+        if ("key".equals(p.currentName())) {
+          if (requestIds.size() > 0) throw new IllegalArgumentException("a key after request ids");
+          KeyValue kv = readKey(p);
+          keys.add(kv.key(), kv);
+        } else if ("requestId".equals(p.currentName())) {
+          requestIds.add(readRequestId(p));
+        } else {
+          throw new IllegalArgumentException("neither a key nor a request id");
+        }
+        if (p.nextToken() != null) throw new IllegalArgumentException("text after the object");
+      } catch (IOException | RuntimeException e) {
+        throw new CorruptSnapshotException("body line " + line + " does not decode: "
+            + e.getMessage());
+      }
+    }
+
+    private static KeyValue readKey(JsonParser p) throws IOException {
+      String key = p.nextTextValue();
+      byte[] value = null;
+      long create = 0;
+      long mod = 0;
+      long version = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case "value" -> value = Base64.getDecoder().decode(p.getText());
+          case "create" -> create = p.getLongValue();
+          case "mod" -> mod = p.getLongValue();
+          case "version" -> version = p.getLongValue();
+          default -> throw new IllegalArgumentException("unknown field " + field);
+        }
+      }
+      if (key == null || value == null) throw new IllegalArgumentException("key or value missing");
+      return new KeyValue(key, value, create, mod, version);
+    }
+
+    private static RequestDedup.Remembered readRequestId(JsonParser p) throws IOException {
+      String id = p.nextTextValue();
+      long fingerprint = 0;
+      long keepMs = -1;
+      long expiresAtMs = -1;
+      KvResult result = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case "fingerprint" -> fingerprint = p.getLongValue();
+          case "keepMs" -> keepMs = p.getLongValue();
+          case "expiresAtMs" -> expiresAtMs = p.getLongValue();
+          case "result" -> result = readResult(p);
+          default -> throw new IllegalArgumentException("unknown field " + field);
+        }
+      }
+      if (id == null || result == null || keepMs < 0 || expiresAtMs < 0) {
+        throw new IllegalArgumentException("request id line incomplete");
+      }
+      return new RequestDedup.Remembered(id, fingerprint, result, keepMs, expiresAtMs);
+    }
+
+    private static KvResult readResult(JsonParser p) throws IOException {
+      if (p.currentToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("result");
+      KvResult.Status status = null;
+      long revision = 0;
+      boolean deleted = false;
+      String error = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case "status" -> status = KvResult.Status.valueOf(p.getText());
+          case "revision" -> revision = p.getLongValue();
+          case "deleted" -> deleted = p.getBooleanValue();
+          case "error" -> error = p.getText();
+          default -> throw new IllegalArgumentException("unknown result field " + field);
+        }
+      }
+      if (status == null) throw new IllegalArgumentException("result without a status");
+      return new KvResult(status, revision, deleted, error);
+    }
+  }
+
+  /** A reusable buffer for one line; its array is read directly. */
+  private static final class LineBuffer extends ByteArrayOutputStream {
+    LineBuffer() {
+      super(256);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+  }
+
+  /** For tests: the snapshot as bytes. */
+  public byte[] toBytes(SnapshotMeta meta, List<Integer> members) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writeTo(out, meta, members);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory cannot fail", e);
+    }
+    return out.toByteArray();
+  }
+}

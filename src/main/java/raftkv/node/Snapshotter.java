@@ -1,0 +1,114 @@
+package raftkv.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.config.NodeConfig;
+import raftkv.kv.KvSnapshot;
+import raftkv.raft.Entry;
+import raftkv.raft.SnapshotMeta;
+import raftkv.storage.SnapshotFiles;
+
+/**
+ * Decides when a node snapshots its state machine, and writes the snapshot on a worker of its
+ * own: every {@code intervalEntries} entries or {@code intervalBytes} of commands applied,
+ * whichever comes first, one snapshot at a time. The event loop only hands over a {@link
+ * KvSnapshot} view, which costs O(1); the worker writes it while the loop goes on applying.
+ *
+ * <p>Confined to the node's event loop, apart from the write itself.
+ */
+final class Snapshotter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Snapshotter.class);
+
+  private final int nodeId;
+  private final SnapshotFiles files;
+  private final NodeConfig.Snapshots settings;
+  private final List<Integer> members;
+  private final WorkerExecutor worker;
+  private SnapshotMeta latest;
+  private long latestBytes;
+  private long bytesSinceLatest;
+  private boolean writing;
+  private long taken;
+
+  Snapshotter(Vertx vertx, int nodeId, SnapshotFiles files, NodeConfig.Snapshots settings,
+      List<Integer> members, SnapshotMeta recovered, long recoveredBytes) {
+    this.nodeId = nodeId;
+    this.files = files;
+    this.settings = settings;
+    this.members = List.copyOf(members);
+    this.worker = vertx.createSharedWorkerExecutor("snapshot-" + nodeId, 1);
+    this.latest = recovered;
+    this.latestBytes = recoveredBytes;
+  }
+
+  /** Counts an applied entry towards the next snapshot. */
+  void applied(Entry entry) {
+    bytesSinceLatest += entry.command().length();
+  }
+
+  /** Whether a snapshot at {@code appliedIndex} is due and none is being written. */
+  boolean due(long appliedIndex) {
+    if (writing || appliedIndex <= latest.index()) return false;
+    return appliedIndex - latest.index() >= settings.intervalEntries()
+        || bytesSinceLatest >= settings.intervalBytes();
+  }
+
+  /**
+   * Writes {@code view} as the snapshot {@code meta} on the worker; the future completes on the
+   * caller's context once it is durable.
+   */
+  Future<Long> take(KvSnapshot view, SnapshotMeta meta) {
+    writing = true;
+    long started = System.nanoTime();
+    bytesSinceLatest = 0;
+    return worker.<Long>executeBlocking(
+            () -> files.write(meta.index(), out -> view.writeTo(out, meta, members)), false)
+        .andThen(done -> {
+          writing = false;
+          if (done.failed()) {
+            LOG.error("node {}: writing the {} failed; the log is kept whole until a later one"
+                + " succeeds. Check the disk under {}", nodeId, meta, files.dir(), done.cause());
+            return;
+          }
+          if (meta.index() <= latest.index()) return; // one installed from the leader is newer
+          latest = meta;
+          latestBytes = done.result();
+          taken++;
+          LOG.info("node {}: took the {} ({} keys, {} bytes) in {} ms", nodeId, meta, view.keys(),
+              latestBytes, (System.nanoTime() - started) / 1_000_000);
+        });
+  }
+
+  /** A snapshot from the leader was installed: it is the latest now. */
+  void installed(SnapshotMeta meta, long bytes) {
+    latest = meta;
+    latestBytes = bytes;
+    bytesSinceLatest = 0;
+  }
+
+  SnapshotMeta latest() {
+    return latest;
+  }
+
+  long latestBytes() {
+    return latestBytes;
+  }
+
+  long taken() {
+    return taken;
+  }
+
+  /** Where the log may be compacted to once {@code snapshot} is durable. */
+  long compactionPoint(SnapshotMeta snapshot) {
+    return Math.max(1, snapshot.index() - settings.logMarginEntries() + 1);
+  }
+
+  Future<Void> close() {
+    return worker.close();
+  }
+}
