@@ -144,7 +144,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .batchReads(config.tuning().batchReads())
         .compactionMargin(config.snapshots().logMarginEntries())
         .build();
-    RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.snapshot(), recovered.entries(),
+    // the log segments hold more than the margin (whole segments are deleted); memory need not
+    List<Entry> entries = keepMargin(recovered.entries(), recovered.snapshot());
+    RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.snapshot(), entries,
         kv.appliedIndex());
     snapshotter = new Snapshotter(vertx, config.nodeId(), fileStorage.snapshots(),
         config.snapshots(), members, recovered.snapshot(), recovered.snapshotBytes());
@@ -153,6 +155,14 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     replica = new Replica<>(raft, this, this::apply);
     process(); // applies what was committed before the restart
     return null;
+  }
+
+  /** The stored entries from the compaction point of {@code snapshot} on. */
+  private List<Entry> keepMargin(List<Entry> stored, SnapshotMeta snapshot) {
+    if (stored.isEmpty() || snapshot.isNone()) return stored;
+    long keepFrom = Math.max(1, snapshot.index() - config.snapshots().logMarginEntries() + 1);
+    int skip = (int) Math.max(0, Math.min(stored.size(), keepFrom - stored.get(0).index()));
+    return stored.subList(skip, stored.size());
   }
 
   /**

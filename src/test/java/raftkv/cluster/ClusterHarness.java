@@ -55,12 +55,17 @@ final class ClusterHarness implements AutoCloseable {
 
   /** As {@link #ClusterHarness(int, Path)}, with other exactly-once settings. */
   ClusterHarness(int n, Path root, NodeConfig.RequestIds requestIds) {
+    this(n, root, b -> b.requestIds(requestIds));
+  }
+
+  /** As {@link #ClusterHarness(int, Path)}, each node's configuration changed by {@code tweak}. */
+  ClusterHarness(int n, Path root, java.util.function.UnaryOperator<NodeConfig.Builder> tweak) {
     for (int id = 1; id <= n; id++) {
       members.add(new Member(id, HOST, FreePorts.next(), FreePorts.next()));
     }
     for (Member m : members) {
-      configs.put(m.id(), TestConfigs.node(m.id(), members, root.resolve("node" + m.id())
-          .toString()).tickMs(TICK_MS).limits(LIMITS).requestIds(requestIds).build());
+      configs.put(m.id(), tweak.apply(TestConfigs.node(m.id(), members, root.resolve("node"
+          + m.id()).toString()).tickMs(TICK_MS).limits(LIMITS)).build());
     }
   }
 

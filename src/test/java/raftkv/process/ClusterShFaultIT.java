@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raftkv.check.CheckResult;
@@ -38,8 +37,10 @@ import raftkv.testing.TestHttp;
 /**
  * The whole product under faults, through {@code cluster.sh}: real processes, real disks, real
  * HTTP. Clients write and read concurrently while the leader is SIGKILLed and restarted and a
- * follower is paused and resumed, several rounds. At the end the history must be linearizable,
- * every node must report the same state digest, and every process started is stopped.
+ * follower is paused and resumed, several rounds; or, with a low snapshot threshold, while a
+ * SIGKILLed follower falls so far behind that it can only come back through InstallSnapshot. At
+ * the end the history must be linearizable, every node must report the same state digest, and
+ * every process started is stopped.
  */
 class ClusterShFaultIT {
 
@@ -58,12 +59,42 @@ class ClusterShFaultIT {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong attempted = new AtomicLong();
+  private String nodeArgs = "";
+  private final List<Thread> clients = new ArrayList<>();
 
-  @BeforeEach
-  void start() throws Exception {
+  private void startCluster(String args) throws Exception {
     assertThat(Path.of(System.getProperty("raftkv.jar", "target/raftkv.jar"))).exists();
+    nodeArgs = args;
     String out = clusterSh("start", Integer.toString(NODES));
     assertThat(out).contains("raftkv is up");
+  }
+
+  private void startClients() {
+    long seed = Long.getLong("fault.seed", System.nanoTime());
+    System.out.println("fault test seed " + seed + " (replay the client mix with -Dfault.seed)");
+    for (int c = 0; c < CLIENTS; c++) {
+      int id = c;
+      SplittableRandom random = new SplittableRandom(seed + c);
+      Thread t = new Thread(() -> clientLoop(id, random), "client-" + c);
+      t.start();
+      clients.add(t);
+    }
+  }
+
+  /** Stops the clients, then checks convergence, digests and linearizability. */
+  private void stopClientsAndCheck(String what) throws Exception {
+    running.set(false);
+    for (Thread t : clients) t.join(15_000);
+    Map<Integer, String> digests = awaitConvergence(Duration.ofSeconds(30));
+    assertThat(Set.copyOf(digests.values())).as("state digests per node " + digests).hasSize(1);
+    for (String key : KEYS) finalRead(key);
+    CheckResult result =
+        LinearizabilityChecker.check(new KvModel(), List.copyOf(history), Duration.ofSeconds(60));
+    System.out.printf("%s: %d operations attempted, %d acknowledged, %d in the history;"
+            + " verdict %s%n", what, attempted.get(), acknowledged.get(), history.size(),
+        result.verdict());
+    assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.OK);
+    assertThat(acknowledged.get()).as("clients made progress").isGreaterThan(100);
   }
 
   @AfterEach
@@ -75,16 +106,8 @@ class ClusterShFaultIT {
 
   @Test
   void survivesKilledLeadersAndPausedFollowers() throws Exception {
-    long seed = Long.getLong("fault.seed", System.nanoTime());
-    System.out.println("fault test seed " + seed + " (replay the client mix with -Dfault.seed)");
-    List<Thread> clients = new ArrayList<>();
-    for (int c = 0; c < CLIENTS; c++) {
-      int id = c;
-      SplittableRandom random = new SplittableRandom(seed + c);
-      Thread t = new Thread(() -> clientLoop(id, random), "client-" + c);
-      t.start();
-      clients.add(t);
-    }
+    startCluster("");
+    startClients();
     List<Long> failoverMs = new ArrayList<>();
     for (int round = 1; round <= ROUNDS; round++) {
       Thread.sleep(1_500); // the fault-free stretch between faults
@@ -102,20 +125,50 @@ class ClusterShFaultIT {
           round, leader, next, failoverMs.get(failoverMs.size() - 1), follower);
     }
     Thread.sleep(1_500);
-    running.set(false);
-    for (Thread t : clients) t.join(15_000);
+    System.out.println("failover times " + failoverMs + " ms");
+    stopClientsAndCheck("fault test");
+  }
 
-    Map<Integer, String> digests = awaitConvergence(Duration.ofSeconds(30));
-    assertThat(Set.copyOf(digests.values())).as("state digests per node " + digests).hasSize(1);
-    for (String key : KEYS) finalRead(key);
+  /**
+   * Snapshots every 100 entries, 10 entries of margin, log segments of 16 KiB and snapshot
+   * pieces of 4 KiB: a follower killed while the clients write comes back to a leader whose log
+   * starts after its own end, and must be sent a snapshot.
+   */
+  @Test
+  void aKilledFollowerComesBackThroughInstallSnapshot() throws Exception {
+    startCluster("--set snapshots.intervalEntries=100 --set snapshots.logMarginEntries=10"
+        + " --set snapshots.chunkBytes=4096 --set storage.segmentSizeBytes=16384");
+    startClients();
+    Thread.sleep(1_000);
+    int leader = awaitLeader(-1, Duration.ofSeconds(20));
+    int follower = leader % NODES + 1;
+    clusterSh("kill", Integer.toString(follower));
+    long followerLast = 0;
+    // its last index as it died is at most what the leader had then
+    followerLast = Long.parseLong(field(LAST, status(leader)));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (Long.parseLong(orZero(field(FIRST, status(leader)))) <= followerLast + 1) {
+      assertThat(System.nanoTime()).as("the leader compacts past the dead follower's log")
+          .isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    clusterSh("restart", Integer.toString(follower));
+    long snapshotAfter = followerLast;
+    deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Long.parseLong(orZero(field(SNAPSHOT_INDEX, status(follower)))) <= snapshotAfter) {
+      assertThat(System.nanoTime()).as("the follower installs a snapshot").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    String log = Files.readString(data.resolve("logs").resolve(follower + ".log"));
+    assertThat(log).contains("installed the snapshot");
+    System.out.printf("node %d was killed at index %d and came back through a snapshot%n",
+        follower, followerLast);
+    Thread.sleep(1_500);
+    stopClientsAndCheck("snapshot fault test");
+  }
 
-    CheckResult result =
-        LinearizabilityChecker.check(new KvModel(), List.copyOf(history), Duration.ofSeconds(60));
-    System.out.printf("fault test: %d operations attempted, %d acknowledged, %d in the history; "
-            + "failover times %s ms; verdict %s%n", attempted.get(), acknowledged.get(),
-        history.size(), failoverMs, result.verdict());
-    assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.OK);
-    assertThat(acknowledged.get()).as("clients made progress").isGreaterThan(100);
+  private static String orZero(String number) {
+    return number.isEmpty() ? "0" : number;
   }
 
   // ------------------------------------------------------------------ clients
@@ -191,6 +244,10 @@ class ClusterShFaultIT {
   private static final Pattern ROLE = Pattern.compile("\"role\":\"(\\w+)\"");
   private static final Pattern APPLIED = Pattern.compile("\"appliedIndex\":(\\d+)");
   private static final Pattern DIGEST = Pattern.compile("\"digest\":\"(\\w+)\"");
+  private static final Pattern LAST = Pattern.compile("\"lastIndex\":(\\d+)");
+  private static final Pattern FIRST = Pattern.compile("\"firstIndex\":(\\d+)");
+  private static final Pattern SNAPSHOT_INDEX =
+      Pattern.compile("\"snapshot\":\\{\"index\":(\\d+)");
 
   private String status(int node) {
     try {
@@ -248,6 +305,7 @@ class ClusterShFaultIT {
     pb.environment().put("RAFTKV_BASE_PORT", Integer.toString(BASE_PORT));
     pb.environment().put("RAFTKV_JAVA_OPTS", "-Xmx256m");
     pb.environment().put("RAFTKV_NO_REBUILD", "1"); // test the jar this build made
+    pb.environment().put("RAFTKV_NODE_ARGS", nodeArgs);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     int code = p.waitFor();

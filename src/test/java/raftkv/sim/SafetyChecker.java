@@ -81,6 +81,12 @@ final class SafetyChecker {
 
   /** Called after each event a node handled. */
   void afterEvent(RaftNode node) {
+    try {
+      node.log().checkInvariants();
+    } catch (IllegalStateException e) {
+      throw new SimulationFailure("node " + node.id() + "'s log broke an invariant: "
+          + e.getMessage());
+    }
     recordCommitted(node);
   }
 
