@@ -61,6 +61,33 @@ raftkv_leader_url() {
   die "no raftkv leader"
 }
 
+million_keys() { # system target url: load 1,000,000 keys of 100 bytes
+  local system=$1 target=$2 url=$3
+  say "$system: loading 1,000,000 keys of 100 bytes (${BENCH_MILLION_CLIENTS:-256} clients)"
+  load --target "$target" --url "$url" --clients "${BENCH_MILLION_CLIENTS:-256}" --read-fraction 0 \
+    --key-dist sequential --keys 1000000 --requests 1000000 --value-size 100 \
+    --key-prefix million/ --label "$system load 1M" >"$OUT/$system-million.txt" \
+    2>"$OUT/$system-million.progress"
+  grep -E '^(all|RESULT)' "$OUT/$system-million.txt" >&2
+}
+
+elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+node_rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+etcd_leader_url() {
+  local i status member leader
+  for i in 1 2 3; do
+    status=$(curl -sf -X POST "http://127.0.0.1:$((ETCD_BASE_PORT + i))/v3/maintenance/status" -d '{}') || continue
+    member=$(sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p' <<<"$status")
+    leader=$(sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p' <<<"$status")
+    if [[ -n $member && $member == "$leader" ]]; then
+      echo "http://127.0.0.1:$((ETCD_BASE_PORT + i))"; return
+    fi
+  done
+  die "no etcd leader"
+}
+
 STARTED=()
 undo() { # undo ITEM: stop what ITEM says was started
   case $1 in

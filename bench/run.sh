@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # bench/run.sh — raftkv against etcd 3.4 on this machine: the same load, one run, side by side.
 #
-#   bench/run.sh            everything: the HTTP ceiling, etcd, raftkv, then 1,000,000 keys in each
-#   bench/run.sh quick      shorter runs, no 1,000,000-key load: to try the script (~6 minutes)
+#   bench/run.sh            every scenario: the HTTP ceiling, etcd, raftkv
+#   bench/run.sh quick      shorter runs: to try the script (~6 minutes)
+#
+# 1,000,000 keys, restarts, snapshots and long runs (memory and disk over time) are measured by
+# bench/lifetime.sh.
 #
 # Both clusters have 3 members on loopback with durable writes (fsync on; raftkv answers a write
 # once a majority has it on disk). They run in turn, never at once, and the load tester runs on
@@ -19,8 +22,7 @@
 # then starts with $BENCH_WARMUP of unrecorded load, because each run is a fresh load-tester JVM.
 #
 # Environment: BENCH_OUT, BENCH_DURATION (default 15s), BENCH_WARMUP (default 8s),
-# BENCH_PRELOAD (default 40s), BENCH_OPEN_RATE (open-loop writes per second, default 2000),
-# BENCH_MILLION_CLIENTS (default 256, for loading 1,000,000 keys).
+# BENCH_PRELOAD (default 40s), BENCH_OPEN_RATE (open-loop writes per second, default 2000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/common.sh
@@ -33,7 +35,6 @@ DURATION=${BENCH_DURATION:-$( ((QUICK)) && echo 5s || echo 15s)}
 WARMUP=${BENCH_WARMUP:-$( ((QUICK)) && echo 4s || echo 8s)}
 PRELOAD=${BENCH_PRELOAD:-$( ((QUICK)) && echo 20 || echo 40)}
 OPEN_RATE=${BENCH_OPEN_RATE:-2000}
-MILLION_CLIENTS=${BENCH_MILLION_CLIENTS:-256}
 PRELOAD=${PRELOAD%s}
 CLUSTER_BASE=9600         # raftkv: raft 9601.., clients 10601.., gateway 10600
 CLUSTER_DATA=$OUT/raftkv
@@ -59,18 +60,6 @@ preload() { # system target url: the warm-up every system gets before it is meas
   load --target "$target" --url "$url" --clients 64 --read-fraction 1 --keys 10000 \
     --value-size 100 --duration "$((PRELOAD / 2))s" --warmup 0s >>"$OUT/$system-preload.txt" 2>&1
 }
-
-million_keys() { # system target url: load 1,000,000 keys of 100 bytes
-  local system=$1 target=$2 url=$3
-  say "$system: loading 1,000,000 keys of 100 bytes ($MILLION_CLIENTS clients)"
-  load --target "$target" --url "$url" --clients "$MILLION_CLIENTS" --read-fraction 0 \
-    --key-dist sequential --keys 1000000 --requests 1000000 --value-size 100 \
-    --key-prefix million/ --label "$system load 1M" >"$OUT/$system-million.txt" \
-    2>"$OUT/$system-million.progress"
-  grep -E '^(all|RESULT)' "$OUT/$system-million.txt" >&2
-}
-
-elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # The processes of the system under test, "label:pid": their CPU time is read around each run.
 MEASURED=()
@@ -105,21 +94,6 @@ run_scenarios() { # system target url
   done
 }
 
-etcd_leader_url() {
-  local i status member leader
-  for i in 1 2 3; do
-    status=$(curl -sf -X POST "http://127.0.0.1:$((ETCD_BASE_PORT + i))/v3/maintenance/status" -d '{}') || continue
-    member=$(sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p' <<<"$status")
-    leader=$(sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p' <<<"$status")
-    if [[ -n $member && $member == "$leader" ]]; then
-      echo "http://127.0.0.1:$((ETCD_BASE_PORT + i))"; return
-    fi
-  done
-  die "no etcd leader"
-}
-
-node_rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-
 # ---------------------------------------------------------------------------------------------
 build_jar
 bench/etcd-cluster.sh install
@@ -150,29 +124,6 @@ ETCD_LEADER=$(etcd_leader_url)
 MEASURED=("member1:$(cat "$OUT/etcd/e1.pid")" "member2:$(cat "$OUT/etcd/e2.pid")" "member3:$(cat "$OUT/etcd/e3.pid")")
 preload etcd etcd "$ETCD_LEADER"
 run_scenarios etcd etcd "$ETCD_LEADER"
-if [[ $MODE != quick ]]; then
-  say "etcd: a fresh cluster for 1,000,000 keys"
-  bench/etcd-cluster.sh stop "$OUT/etcd"
-  bench/etcd-cluster.sh start "$OUT/etcd" >&2
-  ETCD_LEADER=$(etcd_leader_url)
-  million_keys etcd etcd "$ETCD_LEADER"
-  {
-    for i in 1 2 3; do
-      echo "etcd member $i: RSS $(node_rss_mb "$(cat "$OUT/etcd/e$i.pid")") MiB, data $(du -sm "$OUT/etcd/e$i.data" | cut -f1) MiB"
-    done
-    member=1
-    [[ $ETCD_LEADER == *:$((ETCD_BASE_PORT + 1)) ]] && member=2
-    status() { curl -sf -X POST "http://127.0.0.1:$((ETCD_BASE_PORT + member))/v3/maintenance/status" -d '{}' \
-      | sed -n 's/.*"raftAppliedIndex":"\([0-9]*\)".*/\1/p'; }
-    applied=$(status)
-    bench/etcd-cluster.sh kill "$OUT/etcd" $member
-    t0=$(date +%s%N)
-    bench/etcd-cluster.sh restart "$OUT/etcd" $member
-    until now=$(status) && [[ -n $now && $now -ge $applied ]]; do sleep 0.05; done
-    echo "etcd member $member restarted (SIGKILL, then start) and applied index $applied again in $(elapsed_ms "$t0") ms"
-    echo "etcd member $member after restart: RSS $(node_rss_mb "$(cat "$OUT/etcd/e$member.pid")") MiB"
-  } | tee "$OUT/etcd-million-keys.txt" >&2
-fi
 stop_last
 
 say "raftkv: 3 nodes"
@@ -183,35 +134,8 @@ MEASURED=("node1:$(cat "$OUT/raftkv/run/1.pid")" "node2:$(cat "$OUT/raftkv/run/2
 preload raftkv raftkv "$LEADER"
 run_scenarios raftkv raftkv "$LEADER"
 
-if [[ $MODE != quick ]]; then
-  say "raftkv: a fresh cluster for 1,000,000 keys"
-  raftkv_cluster stop >/dev/null
-  raftkv_cluster clean >/dev/null
-  raftkv_cluster start >/dev/null
-  LEADER=$(raftkv_leader_url)
-  million_keys raftkv raftkv "$LEADER"
-  {
-    for id in 1 2 3; do
-      pid=$(cat "$OUT/raftkv/run/$id.pid")
-      echo "node $id: RSS $(node_rss_mb "$pid") MiB, data $(du -sm "$OUT/raftkv/node$id" | cut -f1) MiB"
-    done
-    follower=1
-    [[ $LEADER == *:$((CLUSTER_BASE + 1001)) ]] && follower=2
-    applied=$(curl -sf "http://127.0.0.1:$((CLUSTER_BASE + 1000 + follower))/v1/cluster" | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p')
-    raftkv_cluster kill $follower >/dev/null
-    t0=$(date +%s%N)
-    raftkv_cluster restart $follower >/dev/null
-    until now=$(curl -sf "http://127.0.0.1:$((CLUSTER_BASE + 1000 + follower))/v1/cluster" \
-        | sed -n 's/.*"appliedIndex":\([0-9]*\).*/\1/p') && [[ -n $now && $now -ge $applied ]]; do
-      sleep 0.05
-    done
-    echo "node $follower restarted (SIGKILL, then start) and applied its $applied entries again in $(elapsed_ms "$t0") ms"
-    echo "node $follower after restart: RSS $(node_rss_mb "$(cat "$OUT/raftkv/run/$follower.pid")") MiB"
-  } | tee "$OUT/raftkv-million-keys.txt" >&2
-fi
 stop_last
 
 say "report"
 java -jar "$JAR" bench-report --dir "$OUT" --markdown "$OUT/report.md" --plot "$OUT/bench.png"
-cat "$OUT"/*-million-keys.txt 2>/dev/null >>"$OUT/report.md" || true
 echo "Results: $OUT/report.md and $OUT/bench.png" >&2

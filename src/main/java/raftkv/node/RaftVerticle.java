@@ -60,6 +60,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private Snapshotter snapshotter;
   private SnapshotSender snapshotSender;
   private SnapshotReceiver snapshotReceiver;
+  private LoopLagProbe loopLag;
   private Transport transport;
   private Replica<KvResult> replica;
   private long ticker = -1;
@@ -115,6 +116,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           snapshotSender = new SnapshotSender(vertx, config.nodeId(), fileStorage.snapshots(),
               config.snapshots(), t, this::snapshotReported);
           ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
+          loopLag = new LoopLagProbe(vertx, snapshotter::writing);
+          loopLag.start();
           LOG.info("node {} started: term {}, log up to {}, raft port {}", config.nodeId(),
               replica.raft().term(), replica.raft().log().lastIndex(), t.port());
           return null;
@@ -173,6 +176,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(ticker);
+    if (loopLag != null) loopLag.stop();
     if (replica != null) replica.stop("node " + config.nodeId() + " is shutting down");
     Future<Void> transportClosed = transport == null ? Future.succeededFuture()
         : transport.close();
@@ -516,6 +520,14 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           new JsonObject().put("matchIndex", match)));
       out.put("followers", followers);
       out.put("followerLogRegressions", raft.followerLogRegressions());
+    }
+    out.put("snapshots", new JsonObject().put("taken", snapshotter.taken())
+        .put("sent", snapshotSender == null ? 0 : snapshotSender.completed())
+        .put("received", snapshotReceiver.received()));
+    if (loopLag != null) {
+      out.put("eventLoop", new JsonObject().put("maxLagMs", loopLag.maxLagMs())
+          .put("maxLagWhileSnapshottingMs", loopLag.maxLagWhileSnapshottingMs())
+          .put("lastSnapshotMaxLagMs", loopLag.lastSnapshotMaxLagMs()));
     }
     out.put("requestIds", new JsonObject().put("count", kv.requestIdCount())
         .put("bytes", kv.requestIdBytes()));

@@ -99,6 +99,11 @@ final class Snapshotter {
     return latestBytes;
   }
 
+  /** Whether a snapshot is being written right now. */
+  boolean writing() {
+    return writing;
+  }
+
   long taken() {
     return taken;
   }

@@ -123,12 +123,13 @@ final class Wal implements AutoCloseable {
   }
 
   private void truncateFrom(long index) throws IOException {
-    while (active().firstIndex > index) {
+    while (!segments.isEmpty() && active().firstIndex > index) {
       WalSegment doomed = segments.remove(segments.size() - 1);
       doomed.close();
       Files.delete(doomed.path);
       FileSync.syncDir(dir);
     }
+    if (segments.isEmpty()) return; // at or before a compacted or reset start: a new segment
     WalSegment last = active();
     last.openForAppend();
     last.truncateFrom(index);

@@ -163,6 +163,143 @@ abstract class RaftStorageContract {
     assertThat(reopen().entries()).isEmpty();
   }
 
+  /** The recovered log is a contiguous run of {@code expected} that ends where it ends. */
+  static void assertSuffixOf(List<Entry> recovered, List<Entry> expected, long keptFrom) {
+    assertThat(recovered).isNotEmpty();
+    long first = recovered.get(0).index();
+    assertThat(first).as("entries from %d on must stay", keptFrom).isLessThanOrEqualTo(keptFrom);
+    assertThat(recovered).isEqualTo(expected.subList((int) first - 1, expected.size()));
+  }
+
+  @ParameterizedTest(name = "compact({0}) of 1..60")
+  @ValueSource(ints = {1, 2, 17, 30, 59, 60})
+  void afterACompactionTheLogKeepsWhatIsAskedForAppendsAndReloads(int keepFrom)
+      throws IOException {
+    fresh();
+    for (long i = 1; i <= 60; i += 4) storage.append(range(i, i + 3, 1));
+    storage.sync();
+    storage.compact(keepFrom);
+    assertThat(storage.lastIndex()).isEqualTo(60);
+    List<Entry> expected = new ArrayList<>(range(1, 60, 1));
+    assertSuffixOf(reopen().entries(), expected, keepFrom);
+
+    storage.append(range(61, 70, 2));
+    expected.addAll(range(61, 70, 2));
+    assertThat(storage.lastIndex()).isEqualTo(70);
+    assertSuffixOf(reopen().entries(), expected, keepFrom);
+  }
+
+  @Test
+  void aCompactionPastTheEndKeepsTheLastIndexAndTheLogGoesOn() throws IOException {
+    fresh();
+    for (long i = 1; i <= 60; i += 4) storage.append(range(i, i + 3, 1));
+    storage.sync();
+    storage.compact(61);
+    assertThat(storage.lastIndex()).isEqualTo(60);
+    storage.append(range(61, 63, 2));
+    List<Entry> expected = new ArrayList<>(range(1, 60, 1));
+    expected.addAll(range(61, 63, 2));
+    Recovered r = reopen();
+    assertSuffixOf(r.entries(), expected, 61);
+    assertThat(storage.lastIndex()).isEqualTo(63);
+  }
+
+  @Test
+  void aTruncationAfterACompactionCutsOnlyTheKeptPart() throws IOException {
+    fresh();
+    for (long i = 1; i <= 60; i += 4) storage.append(range(i, i + 3, 1));
+    storage.sync();
+    storage.compact(30);
+    storage.append(range(50, 52, 3));
+    assertThat(storage.lastIndex()).isEqualTo(52);
+    List<Entry> expected = Entries.applyAppend(range(1, 60, 1), range(50, 52, 3));
+    assertSuffixOf(reopen().entries(), expected, 30);
+  }
+
+  @Test
+  void compactingTwiceAndBackwardsIsHarmless() throws IOException {
+    fresh();
+    for (long i = 1; i <= 60; i += 4) storage.append(range(i, i + 3, 1));
+    storage.sync();
+    storage.compact(40);
+    storage.compact(40);
+    storage.compact(10);
+    assertSuffixOf(reopen().entries(), range(1, 60, 1), 40);
+  }
+
+  @ParameterizedTest(name = "resetLog({0}) of 1..30")
+  @ValueSource(ints = {0, 10, 30, 31, 500})
+  void afterAResetTheNextAppendFollowsTheSnapshotAndReloadsFromThere(int snapshot)
+      throws IOException {
+    fresh().append(range(1, 30, 1));
+    storage.sync();
+    storage.resetLog(snapshot);
+    assertThat(storage.lastIndex()).isEqualTo(snapshot);
+    assertThatThrownBy(() -> storage.append(range(snapshot + 2, snapshot + 2, 2)))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    storage.append(range(snapshot + 1, snapshot + 12, 2));
+    assertThat(storage.lastIndex()).isEqualTo(snapshot + 12);
+    Recovered r = reopen();
+    assertThat(r.entries()).isEqualTo(range(snapshot + 1, snapshot + 12, 2));
+    assertThat(r.warnings()).isEmpty();
+    assertThat(storage.lastIndex()).isEqualTo(snapshot + 12);
+
+    storage.append(range(snapshot + 13, snapshot + 14, 3)); // and it goes on from there
+    List<Entry> expected = new ArrayList<>(range(snapshot + 1, snapshot + 12, 2));
+    expected.addAll(range(snapshot + 13, snapshot + 14, 3));
+    assertThat(reopen().entries()).isEqualTo(expected);
+  }
+
+  @Test
+  void aResetDiscardsUnsyncedAppendsToo() throws IOException {
+    fresh().append(range(1, 10, 1));
+    storage.sync();
+    storage.append(range(11, 20, 1));
+    storage.resetLog(15);
+    storage.append(range(16, 17, 2));
+    assertThat(reopen().entries()).isEqualTo(range(16, 17, 2));
+  }
+
+  @Test
+  void aResetLogCanBeCompacted() throws IOException {
+    fresh().append(range(1, 10, 1));
+    storage.resetLog(100);
+    for (long i = 101; i <= 160; i += 4) storage.append(range(i, i + 3, 2));
+    storage.sync();
+    storage.compact(130);
+    List<Entry> expected = new ArrayList<>(range(1, 100, 1));
+    expected.addAll(range(101, 160, 2));
+    Recovered r = reopen();
+    assertSuffixOf(r.entries(), expected, 130);
+    assertThat(r.entries().get(0).index()).isGreaterThan(100);
+  }
+
+  @ParameterizedTest(name = "append at {0} after resetLog(20)")
+  @ValueSource(ints = {20, 15, 1})
+  void anAppendAtOrBelowTheResetPointStartsTheLogThere(int first) throws IOException {
+    fresh().append(range(1, 10, 1));
+    storage.sync();
+    storage.resetLog(20);
+    storage.append(range(first, 25, 2));
+    assertThat(storage.lastIndex()).isEqualTo(25);
+    assertThat(reopen().entries()).isEqualTo(range(first, 25, 2));
+  }
+
+  @Test
+  void anAppendBelowTheCompactedStartReplacesTheWholeLog() throws IOException {
+    fresh();
+    for (long i = 1; i <= 60; i += 4) storage.append(range(i, i + 3, 1));
+    storage.sync();
+    storage.compact(50);
+    Recovered before = reopen();
+    long first = before.entries().get(0).index();
+    assertThat(first).isGreaterThan(1);
+    storage.append(range(first - 1, first + 2, 3));
+    assertThat(storage.lastIndex()).isEqualTo(first + 2);
+    assertThat(reopen().entries()).isEqualTo(range(first - 1, first + 2, 3));
+  }
+
   @Test
   void writesBeforeLoadAreRefused() throws IOException {
     storage = create();
