@@ -67,7 +67,11 @@ launch() {
 kill_member() {
   local dir=$1 i=$2
   [[ -f $dir/e$i.pid ]] || die "member e$i was not started with $dir"
-  kill -9 "$(cat "$dir/e$i.pid")" 2>/dev/null || true
+  local pid
+  pid=$(cat "$dir/e$i.pid")
+  kill -9 "$pid" 2>/dev/null || true
+  # gone, and its ports with it, before anyone starts it again
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
   rm -f "$dir/e$i.pid"
 }
 

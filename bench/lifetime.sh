@@ -65,7 +65,10 @@ writes() { # label clients requests keys [extra]: closed-loop writes at the lead
 
 catch_up_ms() { # node target t0: waits until node $1 has applied $2; prints ms since $3
   local now
-  until now=$(field "$1" appliedIndex) && [[ -n $now && $now -ge $2 ]]; do sleep 0.05; done
+  until now=$(field "$1" appliedIndex) && [[ -n $now && $now -ge $2 ]]; do
+    (($(elapsed_ms "$3") < 300000)) || die "node $1 did not reach index $2 in 5 minutes; see $CLUSTER_DATA/logs/$1.log"
+    sleep 0.05
+  done
   elapsed_ms "$3"
 }
 
@@ -100,7 +103,10 @@ if wants 1; then
   bench/etcd-cluster.sh kill "$OUT/etcd" $member
   t0=$(date +%s%N)
   bench/etcd-cluster.sh restart "$OUT/etcd" $member
-  until now=$(etcd_applied) && [[ -n $now && $now -ge $applied ]]; do sleep 0.05; done
+  until now=$(etcd_applied) && [[ -n $now && $now -ge $applied ]]; do
+    (($(elapsed_ms "$t0") < 300000)) || die "etcd member $member did not catch up in 5 minutes; see $OUT/etcd/e$member.log"
+    sleep 0.05
+  done
   report "- etcd member $member, SIGKILLed and started again, applied index $applied again in $(elapsed_ms "$t0") ms (RSS then $(node_rss_mb "$(cat "$OUT/etcd/e$member.pid")") MiB)"
   stop_last
 

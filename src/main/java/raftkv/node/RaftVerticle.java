@@ -56,7 +56,6 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private Consumer<Throwable> onHalt = cause -> { };
   private AsyncStorage storage;
   private FileRaftStorage fileStorage;
-  private SnapshotRecovery.Result recovered;
   private Snapshotter snapshotter;
   private SnapshotSender snapshotSender;
   private SnapshotReceiver snapshotReceiver;
@@ -101,7 +100,6 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
               () -> SnapshotRecovery.recover(opened, opened.load()), false);
         })
         .map(result -> {
-          recovered = result;
           storage = new AsyncStorage(vertx, "node-" + config.nodeId(), fileStorage,
               config.tuning().groupCommit());
           return startReplica(result);
@@ -254,11 +252,16 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     });
   }
 
-  /** A complete snapshot arrived from the leader: hand it to the core as a message. */
+  /**
+   * A complete snapshot arrived from the leader: hand it to the core as a message, and run the
+   * Ready loop at once, which installs it if the core takes it. A state the core did not take
+   * (the snapshot was older than what this node committed) is dropped rather than held.
+   */
   private boolean deliverSnapshot(InstallSnapshot message) {
     if (replica == null || replica.halted() || stopping) return false;
     replica.receive(List.of(message));
-    scheduleProcess();
+    process();
+    snapshotReceiver.dropPrepared();
     return true;
   }
 

@@ -45,7 +45,10 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
 
   /** Where a received snapshot goes once it is complete: to the core, as a message. */
   interface Deliver {
-    /** False if the node cannot take it now (halted, stopping). */
+    /**
+     * Hands the message to the core, which installs the snapshot ({@link #takePrepared}) before
+     * this returns if it takes it. False if the node cannot take it now (halted, stopping).
+     */
     boolean deliver(InstallSnapshot message);
   }
 
@@ -90,9 +93,8 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
             received++;
             receiving = null;
             size = 0;
-            boolean taken = deliver.deliver(new InstallSnapshot(chunk.from(), nodeId,
-                chunk.term(), meta));
-            if (!taken) prepared = null;
+            deliver.deliver(new InstallSnapshot(chunk.from(), nodeId, chunk.term(), meta));
+            prepared = null; // installed by now, or not taken: either way not held
             return next;
           });
     }).andThen(done -> busy = false);
@@ -141,6 +143,11 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
     LOG.info("node {}: received the {} ({} keys, {} bytes)", nodeId, meta,
         loaded.store().size(), bytes);
     return new Prepared(meta, loaded, bytes);
+  }
+
+  /** Forgets a prepared state the core did not install. */
+  void dropPrepared() {
+    prepared = null;
   }
 
   /** The state machine prepared for {@code meta}, once; null if there is none. */

@@ -125,6 +125,11 @@ final class SnapshotSender {
               finish(true, null);
               return;
             }
+            if (next > size) { // the follower holds more than this file: another snapshot's bytes
+              finish(false, "node " + message.to() + " holds " + next + " bytes of a "
+                  + size + "-byte snapshot");
+              return;
+            }
             offset = Math.min(next, size);
             pace(length, pieceStarted);
           })

@@ -229,6 +229,7 @@ final class SimNode implements Replica.Host {
         && replica.raft().commitIndex() > commitBefore;
     if (leaderCommitted && sim.crashedOnCommit(this)) return; // it dies before acting on it
     afterInput();
+    if (m instanceof InstallSnapshot) prepared = null; // installed, or refused: not held
   }
 
   private void afterInput() {
