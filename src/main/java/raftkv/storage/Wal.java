@@ -38,6 +38,8 @@ final class Wal implements AutoCloseable {
   private boolean dirUnsynced;
   /** The last index when there are no segments: 0, or the snapshot the log was reset to. */
   private long emptyLastIndex;
+  /** Start a new segment at the next append: set by a compaction (see {@link #compact}). */
+  private boolean rollRequested;
 
   /** Takes over the recovered segments, in index order; the last one becomes active. */
   Wal(Path dir, long segmentSizeBytes, List<WalSegment> recovered) throws IOException {
@@ -58,11 +60,14 @@ final class Wal implements AutoCloseable {
 
   /**
    * Deletes the segments whose entries all lie before {@code keepFrom}, oldest first and each
-   * deletion synced, so a crash leaves a contiguous log. The active segment always stays.
+   * deletion synced, so a crash leaves a contiguous log. The active segment always stays, but the
+   * next append starts a new one: compactions follow snapshots, so the log on disk holds about
+   * what came since the snapshot before last, whatever the segment size.
    *
    * @return how many segments were deleted
    */
   int compact(long keepFrom) throws IOException {
+    rollRequested = true;
     int deleted = 0;
     while (segments.size() > 1 && segments.get(0).lastIndex() < keepFrom) {
       WalSegment doomed = segments.remove(0);
@@ -138,7 +143,10 @@ final class Wal implements AutoCloseable {
   private WalSegment segmentToAppendTo(long firstIndex) throws IOException {
     if (segments.isEmpty()) return createSegment(firstIndex);
     WalSegment current = active();
-    if (current.size() < segmentSizeBytes || current.isEmpty()) return current;
+    if (current.isEmpty() || (current.size() < segmentSizeBytes && !rollRequested)) {
+      return current;
+    }
+    rollRequested = false;
     current.force(); // see the class comment: never a later segment after a torn earlier one
     current.close();
     activeUnsynced = false;

@@ -140,6 +140,34 @@ class KvSnapshotTest {
     assertThat(fromView.appliedIndex()).isEqualTo(2);
   }
 
+  @Test
+  void keysThatNeedEscapingReadBackTheSame() {
+    String[] keys = {"quote\"d", "back\\slash", "new\nline", "tab\tand\u0001", "é😀/ü", "",
+        "plain/key"};
+    for (String key : keys) {
+      if (!key.isEmpty()) apply(new Put(key, bytes("v-" + key)));
+    }
+    KvStateMachine restored = roundTrip(kv);
+    assertThat(restored.digest()).isEqualTo(kv.digest());
+    for (String key : keys) {
+      if (!key.isEmpty()) assertThat(restored.get(key)).isEqualTo(kv.get(key)).isPresent();
+    }
+  }
+
+  @Test
+  void aPlainKeyLineAndTheSameLineInAnotherFormReadTheSame() {
+    String plain = "{\"key\":\"k\",\"value\":\"dg==\",\"create\":1,\"mod\":2,\"version\":2}";
+    KeyValue fast = KeyLines.decode(bytes(plain), 0, plain.length());
+    assertThat(fast).isEqualTo(new KeyValue("k", bytes("v"), 1, 2, 2));
+    for (String other : new String[] {
+        "{\"key\":\"k\", \"value\":\"dg==\",\"create\":1,\"mod\":2,\"version\":2}",
+        "{\"key\":\"k\",\"value\":\"dg==\",\"create\":01,\"mod\":2,\"version\":2}",
+        "{\"key\":\"k\",\"value\":\"dg==\",\"create\":1,\"mod\":2,\"version\":2} ",
+        "{\"key\":\"k\\u0041\",\"value\":\"dg==\",\"create\":1,\"mod\":2,\"version\":2}"}) {
+      assertThat(KeyLines.decode(bytes(other), 0, other.length())).as(other).isNull();
+    }
+  }
+
   /** The store written as a snapshot at its applied index and read back. */
   static KvStateMachine roundTrip(KvStateMachine kv) {
     return read(toBytes(kv));

@@ -91,12 +91,7 @@ class SnapshotStreamTest {
   }
 
   static int lineStart(byte[] bytes, int n) {
-    int pos = 0;
-    for (int line = 0; line < n; line++) {
-      while (bytes[pos] != '\n') pos++;
-      pos++;
-    }
-    return pos;
+    return WalCrashTest.lineStart(bytes, n);
   }
 
   @Test

@@ -134,6 +134,21 @@ class WalCompactionTest {
   }
 
   @Test
+  void aCompactionRollsTheActiveSegmentSoTheNextOneCanDeleteIt() throws IOException {
+    storage = FileRaftStorage.open(dir, StorageOptions.defaults()); // 64 MiB: never full here
+    storage.load();
+    storage.append(range(1, 30, 1));
+    storage.compact(10);
+    assertThat(segmentStarts()).as("the active segment stays").containsExactly(1L);
+    storage.append(range(31, 60, 1));
+    assertThat(segmentStarts()).as("but the next append starts a new one").containsExactly(1L, 31L);
+    storage.compact(45);
+    assertThat(segmentStarts()).as("which lets the next compaction delete the old one")
+        .containsExactly(31L);
+    assertThat(reopen().entries()).first().extracting(Entry::index).isEqualTo(31L);
+  }
+
+  @Test
   void compactingBeforeTheFirstSegmentEndsDeletesNothing() throws IOException {
     writeLog();
     List<Long> starts = segmentStarts();
