@@ -19,7 +19,9 @@
 #   bench/lifetime.sh 1 3        only the parts named
 #
 # Results land in $BENCH_OUT (default target/bench-lifetime): lifetime.md (the numbers, ready for
-# BENCHMARKS.md) and the load tester's output of every run. Environment: BENCH_OUT,
+# BENCHMARKS.md), memory.png (mean resident memory of the members against writes while each
+# system loads its 1,000,000 keys, sampled every 2 s), memory-overwrites.png (part 4) and the
+# load tester's output of every run. Environment: BENCH_OUT,
 # LIFETIME_OVERWRITES, BENCH_MILLION_CLIENTS (default 256: clients for the big loads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +65,24 @@ writes() { # label clients requests keys [extra]: closed-loop writes at the lead
     2>"$OUT/$label.progress" || die "the load tester failed on $label; see $OUT/$label.progress"
 }
 
+# Samples the members' mean resident memory against writes every 2 s, until killed.
+sample_memory() { # series csv writes-command pid...
+  local series=$1 csv=$2 writes_cmd=$3 p w total n
+  shift 3
+  while true; do
+    total=0 n=0
+    for p in "$@"; do total=$((total + $(node_rss_mb "$p" 2>/dev/null || echo 0))); n=$((n + 1)); done
+    w=$($writes_cmd 2>/dev/null) || w=""
+    [[ -n $w ]] && echo "$series,$w,$((total / n))" >>"$csv"
+    sleep 2
+  done
+}
+raftkv_writes() { field "$LEADER_ID" commitIndex; }
+etcd_writes() {
+  curl -sf -X POST "$ETCD_LEADER/v3/maintenance/status" -d '{}' \
+    | sed -n 's/.*"raftAppliedIndex":"\([0-9]*\)".*/\1/p'
+}
+
 catch_up_ms() { # node target t0: waits until node $1 has applied $2; prints ms since $3
   local now
   until now=$(field "$1" appliedIndex) && [[ -n $now && $now -ge $2 ]]; do
@@ -89,7 +109,11 @@ if wants 1; then
   STARTED+=("etcd:$OUT/etcd")
   bench/etcd-cluster.sh start "$OUT/etcd" >&2
   ETCD_LEADER=$(etcd_leader_url)
+  sample_memory "etcd 3.4, 1,000,000 distinct keys" "$OUT/memory.csv" etcd_writes \
+    "$(cat "$OUT/etcd/e1.pid")" "$(cat "$OUT/etcd/e2.pid")" "$(cat "$OUT/etcd/e3.pid")" &
+  SAMPLER=$!
   million_keys etcd etcd "$ETCD_LEADER"
+  kill "$SAMPLER"
   report "## 1. 1,000,000 keys of 100 bytes"
   report
   for i in 1 2 3; do
@@ -113,7 +137,13 @@ if wants 1; then
   say "1. raftkv: 1,000,000 keys"
   STARTED+=("raftkv:$ROOT")
   fresh_raftkv
+  sample_memory "raftkv, 1,000,000 distinct keys" "$OUT/memory.csv" raftkv_writes \
+    "$(pid_of 1)" "$(pid_of 2)" "$(pid_of 3)" &
+  SAMPLER=$!
   million_keys raftkv raftkv "$LEADER"
+  kill "$SAMPLER"
+  java -jar "$JAR" bench-report --memory-csv "$OUT/memory.csv" --memory-plot "$OUT/memory.png" \
+    --memory-title "resident memory (mean of the 3 members) while loading 1,000,000 keys"
   for id in 1 2 3; do
     report "- raftkv node $id: RSS $(node_rss_mb "$(pid_of $id)") MiB, data $(data_mb "$CLUSTER_DATA/node$id") MiB, $(field $id taken) snapshots taken, longest event-loop turn while one was written under the load $(field $id maxLagWhileSnapshottingMs) ms"
   done
@@ -187,8 +217,14 @@ if wants 4; then
       data+="$(data_mb "$CLUSTER_DATA/node$id")/"
     done
     report "| ${m}M | ${rss%/} | ${data%/} | $(field "$LEADER_ID" firstIndex) |"
+    for id in 1 2 3; do
+      echo "raftkv node $id,$((m * 1000000)),$(node_rss_mb "$(pid_of $id)")" >>"$OUT/memory-overwrites.csv"
+    done
   done
   report
   stop_last
+  java -jar "$JAR" bench-report --memory-csv "$OUT/memory-overwrites.csv" \
+    --memory-plot "$OUT/memory-overwrites.png" \
+    --memory-title "raftkv: resident memory per node over $OVERWRITES overwrites of 10,000 keys"
 fi
 echo "Results: $OUT/lifetime.md" >&2
