@@ -109,7 +109,7 @@ if wants 1; then
   STARTED+=("etcd:$OUT/etcd")
   bench/etcd-cluster.sh start "$OUT/etcd" >&2
   ETCD_LEADER=$(etcd_leader_url)
-  sample_memory "etcd 3.4, 1,000,000 distinct keys" "$OUT/memory.csv" etcd_writes \
+  sample_memory "etcd 3.4" "$OUT/memory.csv" etcd_writes \
     "$(cat "$OUT/etcd/e1.pid")" "$(cat "$OUT/etcd/e2.pid")" "$(cat "$OUT/etcd/e3.pid")" &
   SAMPLER=$!
   million_keys etcd etcd "$ETCD_LEADER"
@@ -137,7 +137,7 @@ if wants 1; then
   say "1. raftkv: 1,000,000 keys"
   STARTED+=("raftkv:$ROOT")
   fresh_raftkv
-  sample_memory "raftkv, 1,000,000 distinct keys" "$OUT/memory.csv" raftkv_writes \
+  sample_memory "raftkv" "$OUT/memory.csv" raftkv_writes \
     "$(pid_of 1)" "$(pid_of 2)" "$(pid_of 3)" &
   SAMPLER=$!
   million_keys raftkv raftkv "$LEADER"

@@ -132,7 +132,7 @@ final class BenchPlot {
   /** 1, 2 or 5 times a power of ten, at least {@code v}: round numbers on the axis. */
   static double niceCeiling(double v) {
     double power = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double step : new double[] {1, 1.2, 1.5, 2, 2.5, 5, 10}) {
       if (step * power >= v) return step * power;
     }
     return 10 * power;

@@ -46,11 +46,14 @@ public final class MemoryPlot {
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).trim();
       if (line.isEmpty() || line.startsWith("series,")) continue;
-      String[] parts = line.split(",");
+      // the series name may hold commas: the numbers are the last two fields
+      int last = line.lastIndexOf(',');
+      int middle = last <= 0 ? -1 : line.lastIndexOf(',', last - 1);
       try {
-        if (parts.length != 3) throw new NumberFormatException("3 fields expected");
-        series.computeIfAbsent(parts[0], k -> new ArrayList<>())
-            .add(new Point(Double.parseDouble(parts[1]), Double.parseDouble(parts[2])));
+        if (middle <= 0) throw new NumberFormatException("3 fields expected");
+        series.computeIfAbsent(line.substring(0, middle), k -> new ArrayList<>())
+            .add(new Point(Double.parseDouble(line.substring(middle + 1, last)),
+                Double.parseDouble(line.substring(last + 1))));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(csv + " line " + (i + 1) + " is not"
             + " series,writes,rssMiB: " + line);

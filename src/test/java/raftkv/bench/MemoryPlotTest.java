@@ -18,9 +18,10 @@ class MemoryPlotTest {
   void samplesBecomeOneLinePerSeries() throws Exception {
     Path csv = dir.resolve("memory.csv");
     Files.writeString(csv, "series,writes,rssMiB\netcd,0,30\netcd,500000,300\n"
-        + "raftkv,0,120\nraftkv,500000,400\nraftkv,1000000,520\n");
-    assertThat(MemoryPlot.read(csv)).containsOnlyKeys("etcd", "raftkv")
-        .satisfies(m -> assertThat(m.get("raftkv")).hasSize(3)
+        + "raftkv, 1,000,000 keys,0,120\nraftkv, 1,000,000 keys,500000,400\n"
+        + "raftkv, 1,000,000 keys,1000000,520\n");
+    assertThat(MemoryPlot.read(csv)).containsOnlyKeys("etcd", "raftkv, 1,000,000 keys")
+        .satisfies(m -> assertThat(m.get("raftkv, 1,000,000 keys")).hasSize(3)
             .last().isEqualTo(new MemoryPlot.Point(1_000_000, 520)));
 
     Path png = dir.resolve("memory.png");
