@@ -122,7 +122,8 @@ class BenchReportTest {
 
   @Test
   void axisCeilingsAreRoundNumbers() {
-    assertThat(BenchPlot.niceCeiling(12_345)).isEqualTo(20_000);
+    assertThat(BenchPlot.niceCeiling(12_345)).isEqualTo(15_000);
+    assertThat(BenchPlot.niceCeiling(1_000_009)).isEqualTo(1_200_000);
     assertThat(BenchPlot.niceCeiling(4_000)).isEqualTo(5_000);
     assertThat(BenchPlot.niceCeiling(0.9)).isEqualTo(1.0);
     assertThat(BenchPlot.niceCeiling(21)).isEqualTo(25);
