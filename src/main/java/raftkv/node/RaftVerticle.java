@@ -465,6 +465,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public void halted(Throwable cause, String during) {
     vertx.cancelTimer(ticker);
+    if (loopLag != null) loopLag.stop();
+    if (snapshotSender != null) snapshotSender.cancelAll();
     if (cause instanceof IOException) {
       LOG.error("node {} stops: {} failed ({}). Nothing unsynced was acknowledged. Check the disk"
           + " under {} and restart the node: it recovers what its disk holds.", config.nodeId(),
