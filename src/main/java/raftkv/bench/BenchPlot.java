@@ -32,15 +32,10 @@ final class BenchPlot {
   /** @param stamp what made the numbers (revision, date), drawn under the title; may be empty */
   static void write(List<BenchReport.Scenario> scenarios, String stamp, Path file)
       throws IOException {
-    System.setProperty("java.awt.headless", "true");
     int height = MARGIN_TOP + 2 * (PANEL_HEIGHT + 70) + 20;
-    BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
+    BufferedImage image = canvas(WIDTH, height);
     Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-        RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, WIDTH, height);
+    smooth(g, WIDTH, height);
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
     g.drawString("raftkv vs etcd 3.4, 3 nodes each, same machine, durable writes", MARGIN_LEFT, 30);
@@ -127,6 +122,21 @@ final class BenchPlot {
     String label = String.format(Locale.ROOT, format, v);
     int lw = g.getFontMetrics().stringWidth(label);
     g.drawString(label, x + (width - 4 - lw) / 2, bottom - h - 3);
+  }
+
+  /** A blank image to draw a plot on (headless: no display needed). */
+  static BufferedImage canvas(int width, int height) {
+    System.setProperty("java.awt.headless", "true");
+    return new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+  }
+
+  /** Antialiased shapes and text on a white background. */
+  static void smooth(Graphics2D g, int width, int height) {
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
+        RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, width, height);
   }
 
   /** 1, 2 or 5 times a power of ten, at least {@code v}: round numbers on the axis. */

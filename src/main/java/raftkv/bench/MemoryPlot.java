@@ -4,7 +4,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,14 +65,9 @@ public final class MemoryPlot {
   /** Draws {@code csv}'s samples into {@code png}, titled {@code title}. */
   public static void write(Path csv, Path png, String title) throws IOException {
     Map<String, List<Point>> series = read(csv);
-    System.setProperty("java.awt.headless", "true");
-    BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    BufferedImage image = BenchPlot.canvas(WIDTH, HEIGHT);
     Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-        RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, WIDTH, HEIGHT);
+    BenchPlot.smooth(g, WIDTH, HEIGHT);
     double maxWrites = 1;
     double maxRss = 1;
     for (List<Point> points : series.values()) {

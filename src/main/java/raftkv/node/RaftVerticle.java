@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -183,7 +184,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     Promise<Void> stopped = Promise.promise();
     if (snapshotSender != null) snapshotSender.cancelAll();
     transportClosed.onComplete(v -> context.runOnContext(onLoop -> {
-      List<Future<Void>> closing = new java.util.ArrayList<>();
+      List<Future<Void>> closing = new ArrayList<>();
       closing.add(storage == null ? Future.succeededFuture() : storage.close());
       if (snapshotter != null) closing.add(snapshotter.close());
       if (snapshotReceiver != null) closing.add(snapshotReceiver.close());

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
     if (chunk.offset() != size) return size;
     try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(data.getBytes());
+      ByteBuffer bytes = ByteBuffer.wrap(data.getBytes());
       while (bytes.hasRemaining()) ch.write(bytes, size + bytes.position());
     }
     size += data.length();

@@ -41,7 +41,6 @@ final class SnapshotSender {
   private final Transport transport;
   private final BiConsumer<Integer, Boolean> report;
   private final Map<Integer, Transfer> transfers = new HashMap<>();
-  private long bytesSent;
   private long completed;
 
   SnapshotSender(Vertx vertx, int nodeId, SnapshotFiles files, NodeConfig.Snapshots settings,
@@ -68,10 +67,6 @@ final class SnapshotSender {
   void cancelAll() {
     for (Transfer t : transfers.values()) t.cancelled = true;
     transfers.clear();
-  }
-
-  long bytesSent() {
-    return bytesSent;
   }
 
   long completed() {
@@ -119,7 +114,6 @@ final class SnapshotSender {
           .compose(data -> transport.sendSnapshotChunk(new SnapshotChunk(nodeId, message.to(),
               message.term(), meta, offset, offset + length >= size), data))
           .onSuccess(next -> {
-            bytesSent += length;
             failures = 0;
             if (next >= size && offset + length >= size) {
               finish(true, null);

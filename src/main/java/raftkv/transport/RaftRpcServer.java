@@ -1,7 +1,9 @@
 package raftkv.transport;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,6 +20,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Message;
+import raftkv.raft.SnapshotMeta;
 import raftkv.util.QuietLog;
 
 /**
@@ -49,7 +52,7 @@ public final class RaftRpcServer {
    * file's size when the piece did not start there), or fails with what was wrong.
    */
   public interface SnapshotInbox {
-    Future<Long> chunk(SnapshotChunk chunk, io.vertx.core.buffer.Buffer data);
+    Future<Long> chunk(SnapshotChunk chunk, Buffer data);
   }
 
   /** Refuses every snapshot: for tests and nodes that take none. */
@@ -211,23 +214,23 @@ public final class RaftRpcServer {
     }
     acceptedRequests.incrementAndGet();
     snapshotInbox.chunk(chunk, rc.body().buffer() == null
-            ? io.vertx.core.buffer.Buffer.buffer() : rc.body().buffer())
+            ? Buffer.buffer() : rc.body().buffer())
         .onSuccess(next -> rc.json(new JsonObject().put("next", next)))
         .onFailure(e -> sendError(rc, 409, e.getMessage()));
   }
 
   private static SnapshotChunk parseChunk(RoutingContext rc) {
-    io.vertx.core.MultiMap h = rc.request().headers();
+    MultiMap h = rc.request().headers();
     long index = longHeader(h, SnapshotChunk.INDEX);
     long term = longHeader(h, SnapshotChunk.SNAPSHOT_TERM);
     if (index < 1 || term < 1) throw new IllegalArgumentException("no snapshot index and term");
     return new SnapshotChunk((int) longHeader(h, SnapshotChunk.FROM),
         (int) longHeader(h, SnapshotChunk.TO), longHeader(h, SnapshotChunk.TERM),
-        new raftkv.raft.SnapshotMeta(index, term), longHeader(h, SnapshotChunk.OFFSET),
+        new SnapshotMeta(index, term), longHeader(h, SnapshotChunk.OFFSET),
         "true".equals(h.get(SnapshotChunk.LAST)));
   }
 
-  private static long longHeader(io.vertx.core.MultiMap headers, String name) {
+  private static long longHeader(MultiMap headers, String name) {
     String value = headers.get(name);
     if (value == null) throw new IllegalArgumentException("missing header " + name);
     try {

@@ -4,6 +4,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +16,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.raft.InstallSnapshot;
 import raftkv.raft.Message;
 import raftkv.util.QuietLog;
 
@@ -41,7 +47,7 @@ public final class Transport {
   private final Map<Integer, PeerSender> peers = new TreeMap<>();
   private final QuietLog misrouteWarnings;
   private final TransportSettings settings;
-  private final io.vertx.core.http.HttpClientAgent snapshotClient;
+  private final HttpClientAgent snapshotClient;
 
   private Transport(Vertx vertx, Context context, Thread loop, TransportSettings settings,
       RaftRpcServer server) {
@@ -52,7 +58,7 @@ public final class Transport {
     this.misrouteWarnings = new QuietLog(LOG, settings.options().warningIntervalMs());
     this.settings = settings;
     this.snapshotClient = vertx.httpClientBuilder()
-        .with(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true)
+        .with(new HttpClientOptions().setKeepAlive(true)
             .setConnectTimeout(settings.options().connectTimeoutMs()))
         .build();
     for (TransportSettings.Peer p : settings.peers()) {
@@ -95,7 +101,7 @@ public final class Transport {
       return;
     }
     PeerSender peer = m == null ? null : peers.get(m.to());
-    if (peer == null || m.from() != nodeId || m instanceof raftkv.raft.InstallSnapshot) {
+    if (peer == null || m.from() != nodeId || m instanceof InstallSnapshot) {
       // an InstallSnapshot travels as pieces of its snapshot (sendSnapshotChunk), not in a batch
       misrouteWarnings.warn("misrouted", "node {} dropped a message it cannot send: {} (its peers"
           + " are {})", nodeId, m, peers.keySet());
@@ -108,14 +114,14 @@ public final class Transport {
    * Sends one piece of a snapshot to {@code chunk.to()} and says which offset the peer wants
    * next. Fails if the peer cannot be reached or refuses the piece. Call on the event loop.
    */
-  public Future<Long> sendSnapshotChunk(SnapshotChunk chunk, io.vertx.core.buffer.Buffer data) {
+  public Future<Long> sendSnapshotChunk(SnapshotChunk chunk, Buffer data) {
     PeerSender peer = peers.get(chunk.to());
     if (peer == null) {
       return Future.failedFuture(new IllegalArgumentException("node " + chunk.to()
           + " is not a peer"));
     }
-    io.vertx.core.http.RequestOptions request = new io.vertx.core.http.RequestOptions()
-        .setMethod(io.vertx.core.http.HttpMethod.POST)
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.POST)
         .setHost(peer.host()).setPort(peer.port()).setURI(RaftRpcServer.SNAPSHOT_PATH)
         .setIdleTimeout(settings.options().requestTimeoutMs())
         .putHeader(RaftRpcServer.TOKEN_HEADER, settings.clusterToken())
