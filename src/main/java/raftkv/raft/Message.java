@@ -6,7 +6,7 @@ package raftkv.raft;
  */
 public sealed interface Message
     permits RequestVote, RequestVoteResponse, AppendEntries, AppendEntriesResponse,
-    InstallSnapshot {
+    InstallSnapshot, TimeoutNow {
 
   int from();
 

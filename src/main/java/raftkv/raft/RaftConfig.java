@@ -1,7 +1,9 @@
 package raftkv.raft;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
@@ -10,7 +12,10 @@ import java.util.random.RandomGenerator;
  * decides how long a tick is.
  *
  * @param id this node's id (ids are positive)
- * @param members every voting member's id, this node included
+ * @param members the voters the cluster was bootstrapped with, this node included; empty for a
+ *     node that joins an existing cluster (it learns the configuration from the leader's log)
+ * @param addresses the hosts' addresses of the bootstrap members (may be empty), recorded with
+ *     them when the first leader writes the configuration into the log
  * @param electionTicks the base election timeout; each timeout is drawn from
  *     [electionTicks, 2 * electionTicks) (Raft §5.2)
  * @param heartbeatTicks how often a leader sends heartbeats
@@ -20,6 +25,8 @@ import java.util.random.RandomGenerator;
  * @param maxCommittedPerReady committed entries handed out in one {@link Ready} (etcd's
  *     MaxCommittedSizePerReady): a node catching up on a long log applies it in slices, and its
  *     driver serves other events in between
+ * @param maxPromotionLag how far behind the leader's commit index a learner's log may end and
+ *     still be promoted to voter (a voter that needs a long catch-up would weaken the majority)
  * @param compactionMargin entries kept in memory before a snapshot's index when the log is
  *     compacted, so that a follower slightly behind still gets entries rather than a snapshot
  * @param preVote run a pre-vote before a real election (dissertation §9.6)
@@ -31,21 +38,26 @@ import java.util.random.RandomGenerator;
  * @param random the source of election jitter; seeded by the caller, so runs are reproducible
  * @param sabotage deliberately broken behaviours, for tests of the tests only
  */
-public record RaftConfig(int id, List<Integer> members, int electionTicks, int heartbeatTicks,
+public record RaftConfig(int id, List<Integer> members, Map<Integer, String> addresses,
+    int electionTicks, int heartbeatTicks,
     int maxInflightAppends, int maxEntriesPerAppend, int maxBytesPerAppend,
-    int maxCommittedPerReady, long compactionMargin, boolean preVote, boolean checkQuorum, boolean batchReads,
+    int maxCommittedPerReady, long maxPromotionLag, long compactionMargin, boolean preVote, boolean checkQuorum, boolean batchReads,
     RandomGenerator random, Set<Sabotage> sabotage) {
 
   public RaftConfig {
     members = List.copyOf(members);
+    addresses = Map.copyOf(addresses);
     sabotage = sabotage.isEmpty() ? Set.of() : EnumSet.copyOf(sabotage);
-    if (!members.contains(id)) throw new IllegalArgumentException("members must include " + id);
+    if (id <= 0) throw new IllegalArgumentException("ids must be > 0");
+    if (!members.isEmpty() && !members.contains(id)) {
+      throw new IllegalArgumentException("members must include " + id + " (or be empty, to join)");
+    }
     if (members.stream().anyMatch(m -> m <= 0)) throw new IllegalArgumentException("ids must be > 0");
     if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
       throw new IllegalArgumentException("need 1 <= heartbeatTicks < electionTicks");
     }
     if (maxInflightAppends < 1 || maxEntriesPerAppend < 1 || maxBytesPerAppend < 1
-        || maxCommittedPerReady < 1 || compactionMargin < 0) {
+        || maxCommittedPerReady < 1 || compactionMargin < 0 || maxPromotionLag < 0) {
       throw new IllegalArgumentException("replication and apply limits must be positive");
     }
   }
@@ -62,8 +74,11 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
     return sabotage.contains(s);
   }
 
-  int quorum() {
-    return Quorum.size(members.size());
+  /** The configuration the cluster started with: every bootstrap member a voter. */
+  public Membership bootstrap() {
+    List<Membership.Member> out = new ArrayList<>();
+    for (int m : members) out.add(new Membership.Member(m, true, addresses.getOrDefault(m, "")));
+    return new Membership(out);
   }
 
   /** Builds a {@link RaftConfig}; each setter says what it changes from the defaults. */
@@ -78,6 +93,8 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
     private int maxBytesPerAppend = 1 << 20;
     private int maxCommittedPerReady = 4096;
     private long compactionMargin = 0;
+    private long maxPromotionLag = 1000;
+    private Map<Integer, String> addresses = Map.of();
     private boolean preVote = true;
     private boolean checkQuorum = true;
     private boolean batchReads = true;
@@ -120,6 +137,16 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
       return this;
     }
 
+    public Builder maxPromotionLag(long entries) {
+      maxPromotionLag = entries;
+      return this;
+    }
+
+    public Builder addresses(Map<Integer, String> byId) {
+      addresses = byId;
+      return this;
+    }
+
     public Builder preVote(boolean on) {
       preVote = on;
       return this;
@@ -141,10 +168,9 @@ public record RaftConfig(int id, List<Integer> members, int electionTicks, int h
     }
 
     public RaftConfig build() {
-      return new RaftConfig(id, members, electionTicks, heartbeatTicks, maxInflightAppends,
-          maxEntriesPerAppend, maxBytesPerAppend, maxCommittedPerReady, compactionMargin, preVote,
-          checkQuorum,
-          batchReads, random, sabotage);
+      return new RaftConfig(id, members, addresses, electionTicks, heartbeatTicks,
+          maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend, maxCommittedPerReady,
+          maxPromotionLag, compactionMargin, preVote, checkQuorum, batchReads, random, sabotage);
     }
   }
 }

@@ -3,13 +3,17 @@ package raftkv.raft;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One Raft member as a deterministic state machine (etcd raft's {@code raft} + {@code RawNode}).
  *
  * <p>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose(String)},
- * {@link #readIndex(long)}, {@link #snapshotTaken(long)}, {@link #reportSnapshot(int, boolean)}. Output: {@link #ready()}, a batch of work for the driver, which
+ * {@link #readIndex(long)}, {@link #snapshotTaken(long)}, {@link #reportSnapshot(int, boolean)},
+ * {@link #proposeMembership(Membership)}, {@link #transferLeadership(int)}. Output:
+ * {@link #ready()}, a batch of work for the driver, which
  * reports back with {@link #advance(Ready)} once the batch's persistence is durable. Nothing here
  * touches a clock, a file, a socket or a thread; the same inputs give the same outputs.
  *
@@ -19,8 +23,12 @@ public final class RaftNode {
 
   private final RaftConfig config;
   private final int id;
-  private final List<Integer> peers;
   private final RaftLog log;
+  /** The configurations in the log; the latest is in effect (dissertation §4.1). */
+  private final MembershipHistory memberships;
+  /** The voters of {@code votersOf}, the configuration they were computed for. */
+  private Membership votersOf;
+  private int[] voterIds;
 
   // Persistent state (Figure 2): durable before any message that depends on it leaves.
   private long term;
@@ -37,6 +45,9 @@ public final class RaftNode {
 
   // Leader state: one Progress per peer, and the ReadIndex rounds.
   private final Map<Integer, Progress> progress = new TreeMap<>();
+  /** The member leadership is being handed to (§3.10), or 0; proposals wait meanwhile. */
+  private int transferTarget;
+  private int transferElapsed;
   private final ReadIndexQueue reads = new ReadIndexQueue();
   /** Times a follower's log was found to end below its match index (see Progress#regressTo). */
   private long followerLogRegressions;
@@ -71,8 +82,8 @@ public final class RaftNode {
     }
     this.config = config;
     this.id = config.id();
-    this.peers = config.members().stream().filter(m -> m != id).sorted().toList();
     this.log = new RaftLog(snapshot, storedLog);
+    this.memberships = new MembershipHistory(config.bootstrap(), snapshot, storedLog);
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
     this.commitIndex = Math.max(snapshot.index(), Math.min(hardState.commit(), log.lastIndex()));
@@ -100,8 +111,26 @@ public final class RaftNode {
       tickLeader();
     } else {
       electionElapsed++;
-      if (electionElapsed >= randomizedElectionTimeout) campaign();
+      if (electionElapsed < randomizedElectionTimeout) return;
+      if (promotable()) {
+        campaign();
+      } else {
+        resetElectionTimer(); // a learner, or not a member: it never stands for election
+      }
     }
+  }
+
+  /**
+   * Who may stand for election: a voter of the configuration in effect here, and, until that
+   * configuration commits, a voter of the one before it (dissertation §4.2.2): a leader that
+   * removed itself and then failed may be the only node holding the change, and must be able to
+   * win an election (counting only the new voters) to commit it. A learner, a node that knows
+   * it was removed, and a node yet to join never stand.
+   */
+  private boolean promotable() {
+    if (memberships.current().isVoter(id)) return true;
+    long changedAt = memberships.currentIndex();
+    return changedAt > commitIndex && memberships.at(changedAt - 1).isVoter(id);
   }
 
   /**
@@ -111,10 +140,117 @@ public final class RaftNode {
    *     leader
    */
   public long propose(String command) {
-    if (role != Role.LEADER) return -1;
+    if (role != Role.LEADER || transferTarget != 0) return -1;
+    if (Membership.isMembership(command)) {
+      throw new IllegalArgumentException("configuration changes go through proposeMembership");
+    }
+    return appendOwn(command);
+  }
+
+  private long appendOwn(String command) {
     Entry entry = new Entry(log.lastIndex() + 1, term, command);
     log.append(entry);
+    memberships.appended(entry);
     return entry.index();
+  }
+
+  /**
+   * Proposes {@code next} as the cluster's configuration (dissertation §4.1): it must differ from
+   * the one in effect in one member only (added, removed, or its vote changed), and takes effect
+   * here as soon as its entry is appended. Refused while an earlier change is uncommitted (one at
+   * a time) and until an entry of this leader's term has committed: otherwise an uncommitted
+   * change of an earlier leader's could surface again beside this one, and the two majorities
+   * need not overlap (the correction to single-server changes). A learner becomes a voter only
+   * once its log is within {@link RaftConfig#maxPromotionLag()} of the commit index.
+   */
+  public ChangeResult proposeMembership(Membership next) {
+    if (role != Role.LEADER) return ChangeResult.refused(ChangeResult.Refusal.NOT_LEADER,
+        "node " + id + " does not lead");
+    if (transferTarget != 0) return ChangeResult.refused(ChangeResult.Refusal.BUSY,
+        "leadership is moving to node " + transferTarget);
+    Membership current = memberships.current();
+    if (log.termAt(commitIndex) != term
+        && !config.broken(Sabotage.CHANGE_BEFORE_OWN_TERM_COMMITS)) {
+      return ChangeResult.refused(ChangeResult.Refusal.BUSY, "node " + id
+          + " has just become leader and has not committed an entry of its term yet");
+    }
+    if (memberships.currentIndex() > commitIndex
+        && !config.broken(Sabotage.TWO_CHANGES_IN_FLIGHT)) {
+      return ChangeResult.refused(ChangeResult.Refusal.BUSY, "the change at index "
+          + memberships.currentIndex() + " (to " + current + ") has not committed yet");
+    }
+    Integer changed = current.singleChange(next);
+    if (changed == null) {
+      return ChangeResult.refused(ChangeResult.Refusal.INVALID, "from " + current + " to " + next
+          + " is not a change of exactly one member (addresses stay as they are)");
+    }
+    if (next.voters().isEmpty()) {
+      return ChangeResult.refused(ChangeResult.Refusal.INVALID, "the last voter stays");
+    }
+    if (next.isVoter(changed) && current.contains(changed) && !caughtUp(changed)) {
+      Progress pr = progress.get(changed);
+      return ChangeResult.refused(ChangeResult.Refusal.NOT_CAUGHT_UP, "learner " + changed
+          + " holds the log up to " + (pr == null ? 0 : pr.match) + ", the commit index is "
+          + commitIndex + ": promote it once it is within " + config.maxPromotionLag()
+          + " entries");
+    }
+    long index = appendOwn(next.encode());
+    trackMembers();
+    return ChangeResult.proposed(index);
+  }
+
+  /** Whether {@code peer}'s log reaches within the promotion lag of the commit index. */
+  private boolean caughtUp(int peer) {
+    if (peer == id) return true;
+    Progress pr = progress.get(peer);
+    return pr != null && pr.state == Progress.State.REPLICATE
+        && pr.match + config.maxPromotionLag() >= commitIndex;
+  }
+
+  /**
+   * Hands leadership to voter {@code target} (dissertation §3.10): new proposals are refused
+   * meanwhile, the target's log is brought up to this leader's, and then it is told to start an
+   * election at once ({@link TimeoutNow}). Given up after an election timeout; {@code target}
+   * 0 picks the voter whose log is longest.
+   */
+  public ChangeResult transferLeadership(int target) {
+    if (role != Role.LEADER) return ChangeResult.refused(ChangeResult.Refusal.NOT_LEADER,
+        "node " + id + " does not lead");
+    if (target == 0) target = bestSuccessor();
+    if (target == id) return ChangeResult.proposed(0);
+    if (target == 0 || !memberships.current().isVoter(target)) {
+      return ChangeResult.refused(ChangeResult.Refusal.INVALID, target == 0
+          ? "there is no other voter to hand leadership to"
+          : "node " + target + " is not a voter of " + memberships.current());
+    }
+    transferTarget = target;
+    transferElapsed = 0;
+    Progress pr = progress.get(target);
+    if (pr.match == log.lastIndex()) {
+      sendTimeoutNow(pr);
+    } else if (pr.state != Progress.State.SNAPSHOT) {
+      // catch the target up now: a stalled pipeline would otherwise wait for its own timeout,
+      // as long as the transfer has
+      pr.becomeProbe();
+    }
+    return ChangeResult.proposed(0);
+  }
+
+  /** The voter other than this one with the longest log (0 if none). */
+  private int bestSuccessor() {
+    int best = 0;
+    long bestMatch = -1;
+    for (Progress pr : progress.values()) {
+      if (memberships.current().isVoter(pr.peer) && pr.match > bestMatch) {
+        best = pr.peer;
+        bestMatch = pr.match;
+      }
+    }
+    return best;
+  }
+
+  private void sendTimeoutNow(Progress pr) {
+    messages.add(new TimeoutNow(id, pr.peer, term));
   }
 
   /**
@@ -143,10 +279,19 @@ public final class RaftNode {
           + committedOut);
     }
     if (index <= log.snapshot().index()) return log.snapshot();
-    SnapshotMeta taken = new SnapshotMeta(index, log.termAt(index));
+    SnapshotMeta taken = snapshotMeta(index);
     log.snapshotTaken(taken);
+    memberships.compactedTo(index);
     log.compact(Math.max(log.firstIndex(), index - config.compactionMargin() + 1));
     return taken;
+  }
+
+  /**
+   * What a snapshot of the state machine up to {@code index} (applied, not yet compacted) covers:
+   * the term of that entry and the configuration as of it, for the host to write in its header.
+   */
+  public SnapshotMeta snapshotMeta(long index) {
+    return new SnapshotMeta(index, log.termAt(index), memberships.at(index));
   }
 
   /**
@@ -162,7 +307,10 @@ public final class RaftNode {
 
   /** Handles a message from a peer. Messages not addressed to this node are ignored. */
   public void step(Message m) {
-    if (m.to() != id || !config.members().contains(m.from()) || m.from() == id) return;
+    // Messages from nodes outside the configuration count too: a joining node hears from a
+    // leader it does not know yet. What a non-member sends changes nothing here (its votes do
+    // not count, it has no progress) beyond the terms every node must respect.
+    if (m.to() != id || m.from() <= 0 || m.from() == id) return;
     if (m.term() > term) {
       if (!acceptHigherTerm(m)) return;
     } else if (m.term() < term) {
@@ -179,6 +327,8 @@ public final class RaftNode {
       handleInstallSnapshot(is);
     } else if (m instanceof AppendEntriesResponse r) {
       if (role == Role.LEADER) handleAppendResponse(r);
+    } else if (m instanceof TimeoutNow t) {
+      handleTimeoutNow(t);
     }
   }
 
@@ -280,6 +430,21 @@ public final class RaftNode {
     return votedFor;
   }
 
+  /** The configuration in effect here: the latest in the log, committed or not. */
+  public Membership membership() {
+    return memberships.current();
+  }
+
+  /** The index of the entry that made {@link #membership()} (the snapshot's, or 0). */
+  public long membershipIndex() {
+    return memberships.currentIndex();
+  }
+
+  /** The member leadership is being handed to, or 0. */
+  public int transferTarget() {
+    return transferTarget;
+  }
+
   /** A read-only view of the log, for status pages and checkers. */
   public RaftLog log() {
     return log;
@@ -319,7 +484,7 @@ public final class RaftNode {
       // §4.2.3 / §9.6: while we hear from a live leader, a vote request is a disruption from a
       // node that was cut off, not a sign that the leader is gone.
       boolean inLease = config.checkQuorum() && leaderId != SoftState.NO_LEADER
-          && electionElapsed < config.electionTicks();
+          && electionElapsed < config.electionTicks() && !rv.transfer();
       if (inLease) return false;
       if (rv.preVote()) return true; // a pre-vote never changes anyone's term
       becomeFollower(m.term(), SoftState.NO_LEADER);
@@ -355,6 +520,7 @@ public final class RaftNode {
     }
     role = Role.FOLLOWER;
     leaderId = leader;
+    transferTarget = 0;
     progress.clear();
     votes.clear();
     resetElectionTimer();
@@ -382,10 +548,27 @@ public final class RaftNode {
     votes.clear();
     heartbeatElapsed = 0;
     electionElapsed = 0;
-    for (int peer : peers) progress.put(peer, new Progress(peer, log.lastIndex() + 1));
+    trackMembers();
     // §5.4.2 / §8: entries of earlier terms commit only once an entry of this term does, so a
-    // new leader appends a no-op right away.
-    log.append(Entry.noop(log.lastIndex() + 1, term));
+    // new leader appends a no-op right away. The first leader of a cluster writes the
+    // configuration instead, so that from then on it lives in the log (and joining nodes learn
+    // it there).
+    appendOwn(memberships.recorded() ? "" : memberships.current().encode());
+  }
+
+  /**
+   * The leader replicates to every member of the configuration in effect and, until a change
+   * commits, to the members it removed too: a removed node then appends the entry that removes
+   * it, and knows.
+   */
+  private void trackMembers() {
+    Set<Integer> targets = new TreeSet<>(memberships.current().ids());
+    targets.addAll(memberships.at(commitIndex).ids());
+    targets.remove(id);
+    progress.keySet().retainAll(targets);
+    for (int peer : targets) {
+      progress.computeIfAbsent(peer, p -> new Progress(p, log.lastIndex() + 1));
+    }
   }
 
   private void resetElectionTimer() {
@@ -401,23 +584,33 @@ public final class RaftNode {
     // (winElection), or an unreachable node would raise its term after all.
     if (config.preVote()) {
       becomePreCandidate();
-      requestVotes(true);
+      requestVotes(true, false);
     } else {
       becomeCandidate();
-      requestVotes(false);
+      requestVotes(false, false);
     }
   }
 
-  private void requestVotes(boolean preVote) {
-    votes.put(id, true);
-    if (Quorum.tally(config.members().size(), 1, 0) == Quorum.VoteResult.WON) {
+  /** §3.10: the leader handed over; stand at once, with no pre-vote, past the voters' lease. */
+  private void handleTimeoutNow(TimeoutNow t) {
+    if (!promotable() || role == Role.LEADER) return;
+    becomeCandidate();
+    requestVotes(false, true);
+  }
+
+  private void requestVotes(boolean preVote, boolean transfer) {
+    Membership voters = memberships.current();
+    // a candidate outside the configuration it stands in does not count its own vote
+    if (voters.isVoter(id)) votes.put(id, true);
+    if (Quorum.tally(voters.voters().size(), votes.size(), 0) == Quorum.VoteResult.WON) {
       winElection(preVote);
       return;
     }
     long voteTerm = preVote ? term + 1 : term;
-    for (int peer : peers) {
-      RequestVote rv =
-          new RequestVote(id, peer, voteTerm, log.lastIndex(), log.lastTerm(), preVote);
+    for (int peer : voters.voters()) {
+      if (peer == id) continue;
+      RequestVote rv = new RequestVote(id, peer, voteTerm, log.lastIndex(), log.lastTerm(),
+          preVote, transfer);
       // A real vote request waits for our own vote and term to be durable: otherwise a crash
       // could let us vote twice in this term.
       (preVote ? messages : messagesAfterPersist).add(rv);
@@ -427,7 +620,7 @@ public final class RaftNode {
   private void winElection(boolean preVote) {
     if (preVote) {
       becomeCandidate();
-      requestVotes(false);
+      requestVotes(false, false);
     } else {
       becomeLeader();
     }
@@ -453,11 +646,12 @@ public final class RaftNode {
 
   private void handleVoteResponse(RequestVoteResponse r) {
     boolean current = r.preVote() ? role == Role.PRE_CANDIDATE : role == Role.CANDIDATE;
-    if (!current) return;
+    Membership voters = memberships.current();
+    if (!current || !voters.isVoter(r.from())) return;
     votes.putIfAbsent(r.from(), r.granted());
     long granted = votes.values().stream().filter(v -> v).count();
     int rejected = votes.size() - (int) granted;
-    switch (Quorum.tally(config.members().size(), (int) granted, rejected)) {
+    switch (Quorum.tally(voters.voters().size(), (int) granted, rejected)) {
       case WON -> winElection(r.preVote());
       case LOST -> becomeFollower(term, SoftState.NO_LEADER);
       case PENDING -> { }
@@ -507,8 +701,10 @@ public final class RaftNode {
               + log.entryAt(e.index()) + " at node " + id);
         }
         log.truncateFrom(e.index());
+        memberships.truncatedFrom(e.index());
       }
       log.append(e);
+      memberships.appended(e);
     }
   }
 
@@ -529,6 +725,7 @@ public final class RaftNode {
       matched = snapshot.index();
     } else {
       log.restore(snapshot);
+      memberships.reset(snapshot);
       commitIndex = snapshot.index();
       committedOut = snapshot.index();
       snapshotOut = snapshot;
@@ -560,6 +757,9 @@ public final class RaftNode {
   private void tickLeader() {
     heartbeatElapsed++;
     electionElapsed++;
+    if (transferTarget != 0 && ++transferElapsed >= config.electionTicks()) {
+      transferTarget = 0; // §3.10: the target did not take over in time; lead on
+    }
     if (electionElapsed >= config.electionTicks()) {
       electionElapsed = 0;
       if (config.checkQuorum() && !quorumRecentlyActive()) {
@@ -577,12 +777,13 @@ public final class RaftNode {
   }
 
   private boolean quorumRecentlyActive() {
-    int active = 1;
+    Membership current = memberships.current();
+    int active = current.isVoter(id) ? 1 : 0;
     for (Progress pr : progress.values()) {
-      if (pr.recentActive) active++;
+      if (pr.recentActive && current.isVoter(pr.peer)) active++;
       pr.recentActive = false;
     }
-    return active >= config.quorum();
+    return active >= Quorum.size(current.voters().size());
   }
 
   /**
@@ -629,6 +830,7 @@ public final class RaftNode {
 
   private void handleAppendResponse(AppendEntriesResponse r) {
     Progress pr = progress.get(r.from());
+    if (pr == null) return; // from a node no longer (or not yet) in the configuration
     pr.recentActive = true;
     if (r.readSeq() > pr.readSeqAcked) {
       pr.readSeqAcked = r.readSeq();
@@ -636,6 +838,9 @@ public final class RaftNode {
     }
     if (r.success()) {
       if (pr.acknowledge(r.matchIndex())) maybeCommit();
+      if (role == Role.LEADER && pr.peer == transferTarget && pr.match == log.lastIndex()) {
+        sendTimeoutNow(pr);
+      }
     } else if (pr.state == Progress.State.SNAPSHOT) {
       return; // a rejection of an append sent before the snapshot: the snapshot decides
     } else if (pr.lostAcknowledgedEntries(r)) {
@@ -664,15 +869,45 @@ public final class RaftNode {
    * the current term (Figure 8): an old term's entry counted this way could still be replaced.
    */
   private void maybeCommit() {
-    long[] matches = new long[config.members().size()];
+    int[] voters = voterIds();
+    long[] matches = new long[voters.length];
     int i = 0;
-    matches[i++] = log.stableIndex(); // the leader counts itself only for what its disk holds
-    for (Progress pr : progress.values()) matches[i++] = pr.match;
+    for (int voter : voters) {
+      // the leader counts itself only for what its disk holds
+      matches[i++] = voter == id ? log.stableIndex() : progress.get(voter).match;
+    }
     long candidate = Quorum.majorityValue(matches);
     if (candidate <= commitIndex) return;
     if (log.termAt(candidate) == term || config.broken(Sabotage.COMMIT_OLD_TERM)) {
+      long before = commitIndex;
       commitIndex = candidate;
+      long changedAt = memberships.currentIndex();
+      if (before < changedAt && changedAt <= commitIndex) membershipCommitted();
     }
+  }
+
+  /** The voters of the configuration in effect, cached: commits and reads count them often. */
+  private int[] voterIds() {
+    Membership current = memberships.current();
+    if (current != votersOf) {
+      votersOf = current;
+      voterIds = current.voters().stream().mapToInt(Integer::intValue).toArray();
+    }
+    return voterIds;
+  }
+
+  /**
+   * Once the configuration in effect commits, the members it removed are no longer replicated
+   * to; and a leader it removed steps down (dissertation §4.2.2), handing over to the voter
+   * whose log is longest, so the cluster need not wait for an election timeout.
+   */
+  private void membershipCommitted() {
+    trackMembers();
+    if (memberships.current().isVoter(id)) return;
+    int successor = bestSuccessor();
+    Progress pr = successor == 0 ? null : progress.get(successor);
+    if (pr != null && pr.match == log.lastIndex()) sendTimeoutNow(pr);
+    becomeFollower(term, SoftState.NO_LEADER);
   }
 
   // ---------------------------------------------------------------- read index (§6.4)
@@ -707,18 +942,18 @@ public final class RaftNode {
 
   /** Asks every peer to confirm the round just started (a lone leader confirms it at once). */
   private void confirmRound() {
-    if (peers.isEmpty()) {
-      readStates.addAll(reads.releaseUpTo(reads.currentRound()));
-      return;
-    }
     for (Progress pr : progress.values()) sendHeartbeat(pr);
+    releaseConfirmedReads(); // a lone voter confirms the round at once
   }
 
+  /** The highest read round a majority of the voters has echoed (the leader its own). */
   private void releaseConfirmedReads() {
-    long[] acked = new long[config.members().size()];
+    int[] voters = voterIds();
+    long[] acked = new long[voters.length];
     int i = 0;
-    acked[i++] = reads.currentRound();
-    for (Progress pr : progress.values()) acked[i++] = pr.readSeqAcked;
+    for (int voter : voters) {
+      acked[i++] = voter == id ? reads.currentRound() : progress.get(voter).readSeqAcked;
+    }
     readStates.addAll(reads.releaseUpTo(Quorum.majorityValue(acked)));
   }
 

@@ -32,5 +32,16 @@ public enum Sabotage {
    * A follower installs a snapshot older than its commit index, throwing away entries it has
    * acknowledged when its own compaction has passed the snapshot's index.
    */
-  ACCEPT_STALE_SNAPSHOT
+  ACCEPT_STALE_SNAPSHOT,
+  /**
+   * A leader proposes a configuration change while an earlier one is still uncommitted: two
+   * single-server steps in flight can form two majorities that do not overlap.
+   */
+  TWO_CHANGES_IN_FLIGHT,
+  /**
+   * A new leader proposes a configuration change before an entry of its own term commits (the
+   * correction to single-server changes): an uncommitted change of an earlier leader's can then
+   * come back and leave two majorities that do not overlap.
+   */
+  CHANGE_BEFORE_OWN_TERM_COMMITS
 }

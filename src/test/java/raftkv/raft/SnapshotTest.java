@@ -41,7 +41,7 @@ class SnapshotTest {
 
     SnapshotMeta taken = leader.snapshotTaken(15);
 
-    assertThat(taken).isEqualTo(new SnapshotMeta(15, term));
+    assertThat(taken).isEqualTo(new SnapshotMeta(15, term, Membership.ofVoters(List.of(1, 2, 3))));
     assertThat(leader.log().snapshot()).isEqualTo(taken);
     assertThat(leader.log().firstIndex()).isEqualTo(13);
     assertThat(leader.log().termAt(12)).isEqualTo(leader.log().termAt(13));

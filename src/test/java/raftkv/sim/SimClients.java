@@ -126,7 +126,7 @@ final class SimClients {
     if (!accepted) {
       // not the leader (or down): try where it points, as a client library would
       int hint = target.isUp() ? target.raft().leaderId() : 0;
-      leaderGuess[op.client] = hint != 0 ? hint : 1 + random.nextInt(options.nodes());
+      leaderGuess[op.client] = hint != 0 ? hint : 1 + random.nextInt(options.pool());
       retrySoon(op);
     }
   }
@@ -137,7 +137,7 @@ final class SimClients {
 
   private SimNode pickTarget(int client) {
     if (leaderGuess[client] == 0 || random.nextDouble() < options.clientWandering()) {
-      leaderGuess[client] = 1 + random.nextInt(options.nodes());
+      leaderGuess[client] = 1 + random.nextInt(options.pool());
     }
     return sim.node(leaderGuess[client]);
   }
@@ -258,7 +258,7 @@ final class SimClients {
     KvCommand command = new KvCommand.Put("background", bytes("b" + (++writeCounter)));
     if (target.propose(command, 0, ignoring()) == null) {
       int hint = target.isUp() ? target.raft().leaderId() : 0;
-      backgroundTarget = hint != 0 ? hint : 1 + random.nextInt(options.nodes());
+      backgroundTarget = hint != 0 ? hint : 1 + random.nextInt(options.pool());
     }
     sim.clock().after(1 + random.nextInt(2_000 / options.backgroundWritesPerSecond() + 1),
         this::backgroundWrite);

@@ -60,8 +60,8 @@ final class SimNetwork {
 
   /** Cuts every path between {@code side} and the other nodes, both ways. */
   void partition(Set<Integer> side) {
-    for (int a = 1; a <= options.nodes(); a++) {
-      for (int b = 1; b <= options.nodes(); b++) {
+    for (int a = 1; a <= options.pool(); a++) {
+      for (int b = 1; b <= options.pool(); b++) {
         if (side.contains(a) != side.contains(b)) blockedPaths.add(path(a, b));
       }
     }

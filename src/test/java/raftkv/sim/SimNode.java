@@ -16,9 +16,11 @@ import raftkv.kv.KvSnapshot;
 import raftkv.kv.KvStateMachine;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
+import raftkv.raft.ChangeResult;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 import raftkv.raft.InstallSnapshot;
+import raftkv.raft.Membership;
 import raftkv.raft.Message;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
@@ -105,7 +107,7 @@ final class SimNode implements Replica.Host {
   }
 
   void start() {
-    RaftConfig config = RaftConfig.builder(id, sim.memberIds(), random.split())
+    RaftConfig config = RaftConfig.builder(id, sim.bootstrapIds(id), random.split())
         .ticks(10, 2)
         .maxInflightAppends(sim.options().maxInflightAppends())
         .maxEntriesPerAppend(sim.options().maxEntriesPerAppend())
@@ -260,7 +262,7 @@ final class SimNode implements Replica.Host {
           if (replica.raft().log().snapshot().index() >= index) return;
           SnapshotMeta recorded = replica.snapshotTaken(index);
           if (recorded == null) return;
-          disk.storage().saveSnapshot(recorded, view.toBytes(recorded, sim.memberIds()));
+          disk.storage().saveSnapshot(recorded, view.toBytes(recorded));
           snapshotIndex = recorded.index();
           disk.storage().compact(Math.max(1, recorded.index() - compactionMargin + 1));
           sim.onSnapshotTaken();
@@ -361,6 +363,31 @@ final class SimNode implements Replica.Host {
     afterInput();
     sim.onProposed(this);
     return attempt;
+  }
+
+  /** Asks this node (the leader, it is hoped) to change the configuration to {@code next}. */
+  ChangeResult proposeMembership(Membership next) {
+    if (!up || paused) return new ChangeResult(0, ChangeResult.Refusal.NOT_LEADER, "down");
+    ChangeResult result = replica.proposeMembership(next, ignoring());
+    afterInput();
+    return result;
+  }
+
+  ChangeResult transferLeadership(int target) {
+    if (!up || paused) return new ChangeResult(0, ChangeResult.Refusal.NOT_LEADER, "down");
+    ChangeResult result = replica.transferLeadership(target);
+    afterInput();
+    return result;
+  }
+
+  private static Waiter<KvResult> ignoring() {
+    return new Waiter<>() {
+      @Override
+      public void succeeded(KvResult value) {}
+
+      @Override
+      public void failed(raftkv.node.Failure failure, String why) {}
+    };
   }
 
   /** Starts a linearizable read; false when this node cannot take it. */

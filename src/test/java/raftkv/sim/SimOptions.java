@@ -24,6 +24,11 @@ import java.util.SplittableRandom;
  * @param requestIdFraction how many writes carry a request id (and are retried with it)
  * @param keepIdMs how long the leaders stamp request ids to be remembered
  * @param clockSkewMaxMs how far each node's clock may be off (the stamps are the leaders')
+ * @param pool the servers that exist, ids 1 to {@code pool}: the first {@code nodes} are the
+ *     cluster's bootstrap voters, the rest start as nodes that join once added
+ * @param membershipChangesPerSecond configuration changes and leadership transfers the
+ *     operator asks the leader for (add a learner, promote, remove, transfer), so the cluster's
+ *     size wanders between 1 and {@code pool}
  */
 record SimOptions(
     int nodes,
@@ -56,7 +61,9 @@ record SimOptions(
     double powerLossAfterRestart,
     double requestIdFraction,
     long keepIdMs,
-    long clockSkewMaxMs) {
+    long clockSkewMaxMs,
+    int pool,
+    double membershipChangesPerSecond) {
 
   static SimOptions swarm(long seed, int nodes) {
     SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -128,13 +135,17 @@ record SimOptions(
       backgroundWritesPerSecond /= 10;
       livenessBoundMs = 10_000;
     }
+    // half the seeds change the configuration under the faults, among five servers
+    double membershipChangesPerSecond = r.nextBoolean() ? 0 : 1 + r.nextDouble() * 9;
+    int pool = membershipChangesPerSecond > 0 ? Math.max(nodes, 5) : nodes;
     return new SimOptions(nodes, clients, clientWandering, keys, readFraction, faultPhaseMs, 10, dropRate, duplicateRate,
         delayMinMs, delayMeanMs, partitionsPerSecond, crashesPerSecond, pausesPerSecond,
         diskLatencyMaxMs,
         maxEntriesPerAppend, maxInflightAppends, leaderHunting, restartDelayMaxMs, leaderChurn,
         leaderChurnDelayMaxMs, churnStorm, crashOnCommit, clientTimeoutMs, backgroundWritesPerSecond, livenessBoundMs,
         killFraction,
-        powerLossAfterRestart, requestIdFraction, keepIdMs, clockSkewMaxMs);
+        powerLossAfterRestart, requestIdFraction, keepIdMs, clockSkewMaxMs, pool,
+        membershipChangesPerSecond);
   }
 
   @Override
@@ -145,12 +156,13 @@ record SimOptions(
             + "batch=%d inflight=%d leaderHunting=%.2f restart<=%dms "
             + "leaderChurn=%.2f<=%dms%s crashOnCommit=%.3f clientTimeout=%dms background=%d/s "
             + "livenessBound=%dms kills=%.2f powerLossAfterRestart=%.2f ids=%.2f keepId=%dms "
-            + "clockSkew<=%dms",
+            + "clockSkew<=%dms pool=%d changes/s=%.2f",
         nodes, clients, clientWandering, keys, readFraction, faultPhaseMs, dropRate, duplicateRate, delayMinMs, delayMeanMs,
         partitionsPerSecond, crashesPerSecond, pausesPerSecond, diskLatencyMaxMs,
         maxEntriesPerAppend,
         maxInflightAppends, leaderHunting, restartDelayMaxMs, leaderChurn, leaderChurnDelayMaxMs,
         churnStorm ? " (storm)" : "", crashOnCommit, clientTimeoutMs, backgroundWritesPerSecond, livenessBoundMs, killFraction,
-        powerLossAfterRestart, requestIdFraction, keepIdMs, clockSkewMaxMs);
+        powerLossAfterRestart, requestIdFraction, keepIdMs, clockSkewMaxMs, pool,
+        membershipChangesPerSecond);
   }
 }

@@ -7,7 +7,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
+import raftkv.raft.ChangeResult;
 import raftkv.raft.Entry;
+import raftkv.raft.Membership;
 import raftkv.raft.Role;
 import raftkv.raft.Sabotage;
 
@@ -33,7 +35,7 @@ final class Simulation {
   /** The outcome of one run. */
   record Result(long seed, SimOptions options, String failure, String trace, int operations,
       int acknowledgedWrites, long livenessMs, long virtualMs, long messages,
-      long snapshotsTaken, long snapshotsInstalled) {
+      long snapshotsTaken, long snapshotsInstalled, long membershipChanges) {
 
     boolean passed() {
       return failure == null;
@@ -55,6 +57,8 @@ final class Simulation {
   private final SimNetwork network;
   private final TreeMap<Integer, SimNode> nodes = new TreeMap<>();
   private final SplittableRandom faultRandom;
+  private final SplittableRandom membershipRandom;
+  private long membershipChanges;
   private final SimClients clients;
   private boolean faultPhase = true;
   /** Terms in which a leader was already crashed for taking a write (once per term). */
@@ -70,10 +74,11 @@ final class Simulation {
     this.faultRandom = root.split();
     SplittableRandom clientRandom = root.split();
     SplittableRandom nodeRandom = root.split();
-    for (int id = 1; id <= options.nodes(); id++) {
+    for (int id = 1; id <= options.pool(); id++) {
       nodes.put(id, new SimNode(id, this, nodeRandom.split()));
     }
     this.clients = new SimClients(this, clientRandom);
+    this.membershipRandom = root.split();
   }
 
   static Result run(long seed, int nodeCount, Set<Sabotage> sabotage) {
@@ -103,6 +108,7 @@ final class Simulation {
       nodes.values().forEach(SimNode::start);
       clients.start();
       scheduleFault();
+      scheduleMembershipChange();
       runUntil(options.faultPhaseMs());
       livenessMs = healAndAwaitProgress();
       clients.stop();
@@ -125,7 +131,7 @@ final class Simulation {
         .filter(op -> op.isWrite() && op.acknowledged).count();
     return new Result(seed, options, failure, failure == null ? "" : trace.dump(),
         clients.history().ops().size(), acked, livenessMs, clock.now(), network.delivered,
-        snapshotsTaken, snapshotsInstalled);
+        snapshotsTaken, snapshotsInstalled, membershipChanges);
   }
 
   private void runUntil(long time) {
@@ -160,7 +166,7 @@ final class Simulation {
    * others elect a new leader meanwhile, and the frozen one wakes believing it still leads.
    */
   private void pauseOne() {
-    SimNode victim = nodes.get(1 + faultRandom.nextInt(options.nodes()));
+    SimNode victim = nodes.get(1 + faultRandom.nextInt(options.pool()));
     if (faultRandom.nextDouble() < options.leaderHunting()) {
       victim = nodes.get(currentLeaderOr(victim.id()));
     }
@@ -169,7 +175,7 @@ final class Simulation {
   }
 
   private void partition() {
-    int n = options.nodes();
+    int n = options.pool();
     switch (faultRandom.nextInt(3)) {
       case 0 -> {
         int isolated = faultRandom.nextDouble() < options.leaderHunting()
@@ -204,7 +210,7 @@ final class Simulation {
 
   /** Crashes a node: often the leader, as a nemesis that hunts leaders would. */
   private void crashOne() {
-    SimNode victim = nodes.get(1 + faultRandom.nextInt(options.nodes()));
+    SimNode victim = nodes.get(1 + faultRandom.nextInt(options.pool()));
     if (faultRandom.nextDouble() < options.leaderHunting()) {
       victim = nodes.get(currentLeaderOr(victim.id()));
     }
@@ -250,6 +256,7 @@ final class Simulation {
    * reaches anyone, which is what the subtle commit-rule cases (Figure 8) are made of.
    */
   void onLeaderElected(SimNode leader) {
+    operatorGreets(leader);
     if (!faultPhase || faultRandom.nextDouble() >= options.leaderChurn()) return;
     clock.after(1 + faultRandom.nextLong(options.leaderChurnDelayMaxMs()), () -> {
       if (faultPhase && leader.isUp()) {
@@ -291,6 +298,120 @@ final class Simulation {
     return true;
   }
 
+  // ------------------------------------------------------------------ membership
+
+  /**
+   * An operator at work: asks whoever leads to add a server as a learner, promote a learner,
+   * remove a member or hand leadership to a voter, chosen at random among what the leader's
+   * configuration allows (refusals are part of the test: one change at a time, learners that lag).
+   */
+  private void scheduleMembershipChange() {
+    double perSecond = options.membershipChangesPerSecond();
+    if (perSecond == 0) return;
+    long gap = (long) (-1000 / perSecond * Math.log(1 - membershipRandom.nextDouble()));
+    clock.after(gap, () -> {
+      if (!faultPhase) return;
+      SimNode leader = currentLeader();
+      if (leader != null) changeMembership(leader);
+      scheduleMembershipChange();
+    });
+  }
+
+  /**
+   * An operator retrying a change sends it to a new leader the moment it is elected, before the
+   * leader has committed anything of its own term: the case the correction to single-server
+   * changes is about.
+   */
+  private void operatorGreets(SimNode leader) {
+    if (!faultPhase || options.membershipChangesPerSecond() == 0
+        || membershipRandom.nextBoolean()) {
+      return;
+    }
+    long term = leader.raft().term();
+    clock.after(membershipRandom.nextInt(3), () -> {
+      if (faultPhase && leads(leader, term)) changeMembership(leader);
+    });
+  }
+
+  private void changeMembership(SimNode leader) {
+    changeMembership(leader, true);
+  }
+
+  /**
+   * One change; an impatient operator sometimes sends a second one right after the first was
+   * taken (the leader must refuse it until the first commits).
+   */
+  private void changeMembership(SimNode leader, boolean mayRepeat) {
+    Membership current = leader.raft().membership();
+    List<Integer> outside = new ArrayList<>();
+    for (int id : nodes.keySet()) if (!current.contains(id)) outside.add(id);
+    List<Integer> learners = new ArrayList<>(current.learners());
+    List<Integer> others = new ArrayList<>(current.voters());
+    others.remove(Integer.valueOf(leader.id()));
+    String what;
+    Membership next;
+    int pick = membershipRandom.nextInt(4);
+    if (pick == 0 && !outside.isEmpty()) {
+      int id = outside.get(membershipRandom.nextInt(outside.size()));
+      what = "add learner " + id;
+      next = current.with(new Membership.Member(id, false, ""));
+    } else if (pick == 1 && !learners.isEmpty()) {
+      int id = learners.get(membershipRandom.nextInt(learners.size()));
+      what = "promote " + id;
+      next = current.with(new Membership.Member(id, true, ""));
+    } else if (pick == 2 && current.ids().size() > 1) {
+      List<Integer> all = new ArrayList<>(current.ids());
+      int id = all.get(membershipRandom.nextInt(all.size()));
+      what = "remove " + id;
+      next = current.without(id);
+    } else if (pick == 3 && !others.isEmpty()) {
+      int id = others.get(membershipRandom.nextInt(others.size()));
+      ChangeResult r = leader.transferLeadership(id);
+      trace.add("member", "leader " + leader.id() + ": transfer to " + id + " -> "
+          + (r.accepted() ? "started" : r.refusal() + " " + r.reason()));
+      return;
+    } else {
+      return;
+    }
+    ChangeResult r = leader.proposeMembership(next);
+    if (r.accepted()) membershipChanges++;
+    trace.add("member", "leader " + leader.id() + ": " + what + " -> "
+        + (r.accepted() ? "proposed at " + r.index() : r.refusal() + " " + r.reason()));
+    if (r.accepted() && mayRepeat && membershipRandom.nextBoolean()
+        && leads(leader, leader.raft().term())) {
+      changeMembership(leader, false);
+    }
+    if (r.accepted() && membershipRandom.nextInt(3) == 0) cutOffSoon(leader);
+  }
+
+  /**
+   * The leader that just took a change is cut off or dies moments later, before the change
+   * reaches a majority: the uncommitted change lives on in a minority, where the rules for the
+   * next leader's changes (one at a time, none before its own term commits) are what keep the
+   * majorities overlapping.
+   */
+  private void cutOffSoon(SimNode leader) {
+    clock.after(membershipRandom.nextInt(6), () -> {
+      if (!faultPhase || !leader.isUp()) return;
+      if (membershipRandom.nextBoolean()) {
+        trace.add("fault", "crash leader " + leader.id() + " right after a change");
+        crash(leader);
+      } else {
+        trace.add("fault", "isolate leader " + leader.id() + " right after a change");
+        network.partition(Set.of(leader.id()));
+        clock.after(100 + membershipRandom.nextInt(1_500), () -> {
+          trace.add("heal", "network");
+          network.heal();
+        });
+      }
+    });
+  }
+
+  /** The servers that bootstrap the cluster; the others join when added. */
+  List<Integer> bootstrapIds(int id) {
+    return id <= options.nodes() ? memberIds() : List.of();
+  }
+
   // ------------------------------------------------------------------ liveness and the end
 
   /** Heals everything, then demands a leader and a newly proposed write committed. */
@@ -330,9 +451,12 @@ final class Simulation {
       long target = checker.committed().size();
       SimNode leader = currentLeader();
       boolean leaderDone = leader != null && leader.raft().log().lastIndex() == target;
-      if (leaderDone && nodes.values().stream().allMatch(n -> n.state().appliedIndex() == target)) {
-        String reference = nodes.firstEntry().getValue().state().digest();
-        for (SimNode n : nodes.values()) {
+      // the members of the final configuration; servers removed or never added stay behind
+      List<SimNode> members = leader == null ? List.of() : nodes.values().stream()
+          .filter(n -> leader.raft().membership().contains(n.id())).toList();
+      if (leaderDone && members.stream().allMatch(n -> n.state().appliedIndex() == target)) {
+        String reference = leader.state().digest();
+        for (SimNode n : members) {
           if (!n.state().digest().equals(reference)) {
             StringBuilder all = new StringBuilder();
             for (SimNode m : nodes.values()) {
@@ -344,7 +468,8 @@ final class Simulation {
             all.append("\n  replay of the committed log: ").append(replay).append(" digest ")
                 .append(replay.digest(), 0, 12);
             throw new SimulationFailure("node " + n.id() + " state " + n.state()
-                + " differs from node 1's at the same applied index " + target + ":" + all);
+                + " differs from leader " + leader.id() + "'s at the same applied index "
+                + target + ":" + all);
           }
         }
         return;
@@ -358,7 +483,8 @@ final class Simulation {
   private String describeNodes() {
     List<String> parts = new ArrayList<>();
     for (SimNode n : nodes.values()) {
-      parts.add(n.isUp() ? n.raft() + " applied=" + n.state().appliedIndex()
+      parts.add(n.isUp() ? n.raft() + " applied=" + n.state().appliedIndex() + " "
+          + n.raft().membership() + "@" + n.raft().membershipIndex()
           : "node " + n.id() + " down");
     }
     return String.join("; ", parts);

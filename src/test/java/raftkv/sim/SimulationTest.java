@@ -53,7 +53,8 @@ class SimulationTest {
   private static String summary(Simulation.Result r) {
     return r.operations() + " ops, " + r.acknowledgedWrites() + " acknowledged writes, leader and "
         + "commit " + r.livenessMs() + " ms after healing, " + r.messages() + " messages, "
-        + r.snapshotsTaken() + " snapshots taken, " + r.snapshotsInstalled() + " installed";
+        + r.snapshotsTaken() + " snapshots taken, " + r.snapshotsInstalled() + " installed, "
+        + r.membershipChanges() + " configuration changes";
   }
 
   private static String aggregate(List<Simulation.Result> results) {
@@ -62,10 +63,12 @@ class SimulationTest {
     long msgs = results.stream().mapToLong(Simulation.Result::messages).sum();
     long taken = results.stream().mapToLong(Simulation.Result::snapshotsTaken).sum();
     long installed = results.stream().mapToLong(Simulation.Result::snapshotsInstalled).sum();
+    long changes = results.stream().mapToLong(Simulation.Result::membershipChanges).sum();
     long[] liveness = results.stream().mapToLong(Simulation.Result::livenessMs).sorted().toArray();
     return String.format("%d operations checked, %d acknowledged writes, %d messages delivered,"
-            + " %d snapshots taken, %d installed from a leader; recovery after healing: median"
-            + " %d ms, max %d ms", ops, acked, msgs, taken, installed,
+            + " %d snapshots taken, %d installed from a leader, %d configuration changes;"
+            + " recovery after healing: median %d ms, max %d ms", ops, acked, msgs, taken,
+        installed, changes,
         liveness[liveness.length / 2], liveness[liveness.length - 1]);
   }
 
