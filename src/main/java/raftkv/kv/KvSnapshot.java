@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import raftkv.raft.SnapshotMeta;
 import raftkv.storage.CorruptSnapshotException;
@@ -75,7 +74,7 @@ public final class KvSnapshot {
    *
    * @return the bytes written
    */
-  public long writeTo(OutputStream out, SnapshotMeta meta, List<Integer> members)
+  public long writeTo(OutputStream out, SnapshotMeta meta)
       throws IOException {
     Map<String, Long> counters = new LinkedHashMap<>();
     counters.put("revision", revision);
@@ -83,7 +82,7 @@ public final class KvSnapshot {
     counters.put("keys", (long) keyValues.size());
     counters.put("requestIds", (long) requestIds.byExpiry().size());
     SnapshotStream.Writer writer =
-        new SnapshotStream.Writer(out, new SnapshotStream.Header(meta, members, counters));
+        new SnapshotStream.Writer(out, new SnapshotStream.Header(meta, counters));
     // One generator for every line, flushed after each: a million keys make little garbage
     // (values go out as base64 straight from their bytes), so writing one barely adds to the
     // collector's work while the event loop goes on.
@@ -174,7 +173,11 @@ public final class KvSnapshot {
       if (requestIds.size() == 0) {
         KeyValue kv = KeyLines.decode(bytes, offset, length);
         if (kv != null) {
-          keys.add(kv.key(), kv);
+          try {
+            keys.add(kv.key(), kv);
+          } catch (IllegalArgumentException e) { // a damaged key that still decodes
+            throw new CorruptSnapshotException("body line " + line + ": " + e.getMessage());
+          }
           return;
         }
       }
@@ -276,10 +279,10 @@ public final class KvSnapshot {
   }
 
   /** For tests: the snapshot as bytes. */
-  public byte[] toBytes(SnapshotMeta meta, List<Integer> members) {
+  public byte[] toBytes(SnapshotMeta meta) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      writeTo(out, meta, members);
+      writeTo(out, meta);
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import raftkv.kv.KvCommand.Delete;
 import raftkv.kv.KvCommand.Put;
 import raftkv.raft.Entry;
+import raftkv.raft.Membership;
 
 /**
  * The key-value store that every node builds by applying the committed log, entry by entry, in
@@ -76,7 +77,9 @@ public final class KvStateMachine {
       throw new IllegalStateException(
           "entry " + entry + " applied out of order: the last applied index is " + appliedIndex);
     }
-    KvResult result = entry.isNoop() ? KvResult.noop(revision) : applyCommandOf(entry);
+    // a configuration entry changes the cluster, not the store
+    KvResult result = entry.isNoop() || Membership.isMembership(entry.command())
+        ? KvResult.noop(revision) : applyCommandOf(entry);
     appliedIndex = entry.index();
     return result;
   }

@@ -125,6 +125,8 @@ final class HardStateFile {
     return new CorruptLogException(file, CorruptLogException.WHOLE_FILE, file + " is damaged: "
         + problem + ". It holds this node's term and vote, which must not be guessed (the node"
         + " could vote twice in one term): restore this node's data directory from a backup, or"
-        + " remove the node from the cluster and add it back with an empty data directory.");
+        + " replace the node: remove it from the cluster (DELETE /v1/members/{id}; cluster.sh"
+        + " remove ID) and add a new node with a new id and an empty data directory (POST"
+        + " /v1/members, or start it with --join; cluster.sh add NEW_ID).");
   }
 }

@@ -44,7 +44,8 @@ public final class LogAfterSnapshot {
           + (snapshotProblem == null ? "" : " (" + snapshotProblem + ")")
           + ": entries " + (snapshot.index() + 1) + ".." + (first - 1) + " are in neither. With"
           + " the node stopped, copy the newest snap-*.jsonl from a healthy member's data"
-          + " directory into this one and start it again.");
+          + " directory into this one and start it again; or replace the node: remove it from"
+          + " the cluster and add a new node with a new id and an empty data directory.");
     }
     boolean continues = snapshot.index() < first
         || (snapshot.index() <= last

@@ -9,12 +9,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import raftkv.raft.Membership;
 import raftkv.raft.SnapshotMeta;
 
 /**
@@ -22,13 +21,16 @@ import raftkv.raft.SnapshotMeta;
  * read it:
  *
  * <pre>
- *   {"type":"header","index":5000,"term":3,"members":[1,2,3],"revision":4711,...}
+ *   {"type":"header","index":5000,"term":3,"members":[1,2,3],
+ *    "membership":"#members 1=voter@... 2=voter@... 3=voter@...","revision":4711,...}
  *   {"key":"a","value":"aGVsbG8=","create":1,"mod":9,"version":2}      one line per key
  *   {"requestId":"r-1","fingerprint":...,"expiresAtMs":...,"result":{...}}
  *   {"type":"trailer","lines":2,"crc32c":"1a2b3c4d"}
  * </pre>
  *
- * <p>The header names where the snapshot ends in the log (index, term), the members, and the
+ * <p>The header names where the snapshot ends in the log (index, term), the configuration as of
+ * that entry ({@code membership}, as its log entry writes it; {@code members} lists the voters
+ * for people reading the file; a snapshot that records no configuration has neither), and the
  * state machine's own counters (numbers). The body lines belong to the state machine; this class
  * only counts them. The trailer holds their count and the CRC32C of every byte before it, so a
  * snapshot cut short or damaged anywhere is refused as a whole.
@@ -39,9 +41,8 @@ public final class SnapshotStream {
   private static final int MAX_LINE_BYTES = 256 << 20;
 
   /** The first line of a snapshot. */
-  public record Header(SnapshotMeta meta, List<Integer> members, Map<String, Long> counters) {
+  public record Header(SnapshotMeta meta, Map<String, Long> counters) {
     public Header {
-      members = List.copyOf(members);
       counters = Map.copyOf(counters);
     }
 
@@ -74,9 +75,13 @@ public final class SnapshotStream {
         gen.writeStringField("type", "header");
         gen.writeNumberField("index", header.meta().index());
         gen.writeNumberField("term", header.meta().term());
-        gen.writeArrayFieldStart("members");
-        for (int m : header.members()) gen.writeNumber(m);
-        gen.writeEndArray();
+        Membership membership = header.meta().membership();
+        if (!membership.isEmpty()) {
+          gen.writeArrayFieldStart("members");
+          for (int m : membership.voters()) gen.writeNumber(m);
+          gen.writeEndArray();
+          gen.writeStringField("membership", membership.encode());
+        }
         for (Map.Entry<String, Long> c : header.counters().entrySet()) {
           gen.writeNumberField(c.getKey(), c.getValue());
         }
@@ -152,7 +157,7 @@ public final class SnapshotStream {
       long index = -1;
       long term = -1;
       boolean typed = false;
-      List<Integer> members = new ArrayList<>();
+      Membership membership = Membership.EMPTY;
       Map<String, Long> counters = new LinkedHashMap<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
@@ -163,7 +168,11 @@ public final class SnapshotStream {
           case "term" -> term = p.getLongValue();
           case "members" -> {
             if (value != JsonToken.START_ARRAY) throw notHeader();
-            while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) members.add(p.getIntValue());
+            p.skipChildren(); // the voters again, for people; "membership" says it all
+          }
+          case "membership" -> {
+            if (value != JsonToken.VALUE_STRING) throw notHeader();
+            membership = Membership.decode(p.getText());
           }
           default -> {
             if (value != JsonToken.VALUE_NUMBER_INT) throw notHeader();
@@ -172,7 +181,7 @@ public final class SnapshotStream {
         }
       }
       if (!typed || index < 0 || term < 0) throw notHeader();
-      return new Header(new SnapshotMeta(index, term), members, counters);
+      return new Header(new SnapshotMeta(index, term, membership), counters);
     } catch (IOException | IllegalArgumentException e) {
       throw new CorruptSnapshotException("the header line does not decode: " + e.getMessage());
     }

@@ -14,8 +14,8 @@ import raftkv.raft.Entry;
 import raftkv.raft.Message;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
+import raftkv.raft.TimeoutNow;
 import raftkv.transport.WireFormat.Field;
-import raftkv.transport.WireFormat.Kind;
 import raftkv.transport.WireFormat.Type;
 
 /**
@@ -268,7 +268,10 @@ final class BatchReader {
     switch (d.type) {
       case VOTE:
         return new RequestVote(from, to, term, d.get(Field.LAST_LOG_INDEX),
-            d.get(Field.LAST_LOG_TERM), d.flag(Field.PRE_VOTE));
+            d.get(Field.LAST_LOG_TERM), d.flag(Field.PRE_VOTE),
+            d.seen.contains(Field.TRANSFER) && d.flag(Field.TRANSFER));
+      case TIMEOUT_NOW:
+        return new TimeoutNow(from, to, term);
       case VOTE_RESPONSE:
         return new RequestVoteResponse(from, to, term, d.flag(Field.GRANTED),
             d.flag(Field.PRE_VOTE));

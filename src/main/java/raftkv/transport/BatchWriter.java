@@ -10,6 +10,7 @@ import raftkv.raft.Entry;
 import raftkv.raft.Message;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
+import raftkv.raft.TimeoutNow;
 import raftkv.transport.WireFormat.Field;
 import raftkv.transport.WireFormat.Type;
 
@@ -66,6 +67,10 @@ final class BatchWriter {
       number(Field.LAST_LOG_INDEX, v.lastLogIndex());
       number(Field.LAST_LOG_TERM, v.lastLogTerm());
       bool(Field.PRE_VOTE, v.preVote());
+      if (v.transfer()) bool(Field.TRANSFER, true);
+    } else if (m instanceof TimeoutNow t) {
+      type(Type.TIMEOUT_NOW);
+      number(Field.TERM, t.term());
     } else if (m instanceof RequestVoteResponse r) {
       type(Type.VOTE_RESPONSE);
       number(Field.TERM, r.term());

@@ -14,7 +14,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -69,7 +68,6 @@ public final class RaftRpcServer {
   public record Stats(long acceptedRequests, long receivedMessages, long refusedRequests) {}
 
   private final int nodeId;
-  private final Set<Integer> peerIds;
   private final byte[] token;
   private final long maxBodyBytes;
   private final Consumer<List<Message>> inbox;
@@ -84,7 +82,6 @@ public final class RaftRpcServer {
       SnapshotInbox snapshotInbox) {
     this.snapshotInbox = snapshotInbox;
     this.nodeId = settings.nodeId();
-    this.peerIds = settings.peerIds();
     this.token = settings.clusterToken().getBytes(StandardCharsets.UTF_8);
     this.maxBodyBytes = settings.options().maxBodyBytes();
     this.inbox = inbox;
@@ -180,9 +177,11 @@ public final class RaftRpcServer {
     }
     if (batch.to() != nodeId) {
       refuse(rc, "the messages are for node " + batch.to() + ", but this is node " + nodeId);
-    } else if (!peerIds.contains(batch.from())) {
-      refuse(rc, "the messages come from node " + batch.from() + ", which is not a peer of node "
-          + nodeId + " (its peers are " + peerIds + ")");
+    } else if (batch.from() == nodeId) {
+      // Any other sender may be a member this node does not know of yet (the configuration
+      // changes through the log): the cluster token vouches for it, and the core ignores what
+      // a non-member says beyond its term.
+      refuse(rc, "the messages claim to come from node " + nodeId + " itself");
     } else {
       acceptedRequests.incrementAndGet();
       receivedMessages.addAndGet(batch.messages().size());
@@ -208,8 +207,8 @@ public final class RaftRpcServer {
       refuse(rc, "the snapshot is for node " + chunk.to() + ", but this is node " + nodeId);
       return;
     }
-    if (!peerIds.contains(chunk.from())) {
-      refuse(rc, "the snapshot comes from node " + chunk.from() + ", which is not a peer");
+    if (chunk.from() == nodeId) {
+      refuse(rc, "the snapshot claims to come from node " + nodeId + " itself");
       return;
     }
     acceptedRequests.incrementAndGet();

@@ -12,7 +12,9 @@ import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,9 @@ import raftkv.util.QuietLog;
  * Raft's heartbeats and retries make up for them.
  *
  * <p>Peers are dialled only at the addresses in the {@link TransportSettings} (from each member's
- * {@code host} and {@code raftPort} in the configuration), so operators can put proxies in between.
+ * {@code host} and {@code raftPort} in the configuration) or, as the configuration changes, at
+ * those the log's configuration entries give ({@link #setPeers}), so operators can put proxies in
+ * between.
  *
  * <p>Start it on the node's event loop (in its verticle's {@code start()}): the inbox is called
  * there, and every answer from a peer is handled there. Call {@link #send} there too; a call from
@@ -48,6 +52,7 @@ public final class Transport {
   private final QuietLog misrouteWarnings;
   private final TransportSettings settings;
   private final HttpClientAgent snapshotClient;
+  private final Vertx vertx;
 
   private Transport(Vertx vertx, Context context, Thread loop, TransportSettings settings,
       RaftRpcServer server) {
@@ -57,6 +62,7 @@ public final class Transport {
     this.server = server;
     this.misrouteWarnings = new QuietLog(LOG, settings.options().warningIntervalMs());
     this.settings = settings;
+    this.vertx = vertx;
     this.snapshotClient = vertx.httpClientBuilder()
         .with(new HttpClientOptions().setKeepAlive(true)
             .setConnectTimeout(settings.options().connectTimeoutMs()))
@@ -146,6 +152,35 @@ public final class Transport {
                 + " answered a snapshot piece with " + body));
           }
         }));
+  }
+
+  /**
+   * The configuration changed: from now on the peers are {@code next} (at those addresses).
+   * Senders for new members start; those of members that left close, dropping what they hold.
+   * An address that changed is dialled from the next message on. Call on the event loop.
+   */
+  public void setPeers(List<TransportSettings.Peer> next) {
+    Map<Integer, TransportSettings.Peer> wanted = new TreeMap<>();
+    for (TransportSettings.Peer p : next) if (p.id() != nodeId) wanted.put(p.id(), p);
+    peers.entrySet().removeIf(e -> {
+      if (wanted.containsKey(e.getKey())) return false;
+      e.getValue().close();
+      return true;
+    });
+    wanted.forEach((id, p) -> {
+      PeerSender sender = peers.get(id);
+      if (sender == null) {
+        peers.put(id, new PeerSender(vertx, context, nodeId, id, p.host(), p.port(),
+            settings.clusterToken(), settings.options()));
+      } else if (!sender.host().equals(p.host()) || sender.port() != p.port()) {
+        sender.updateAddress(p.host(), p.port());
+      }
+    });
+  }
+
+  /** The ids this node sends to. */
+  public Set<Integer> peerIds() {
+    return new TreeSet<>(peers.keySet());
   }
 
   /**

@@ -18,7 +18,8 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Every field of a message's type is required and no other field is allowed, except that a
- * message may repeat {@code from} and {@code to}, which must then equal the envelope's. Numbers
+ * message may repeat {@code from} and {@code to}, which must then equal the envelope's, and a
+ * vote may carry {@code "transfer":true} (an election the leader asked for). Numbers
  * are non-negative integers; node ids are positive.
  */
 final class WireFormat {
@@ -47,7 +48,9 @@ final class WireFormat {
     MATCH_INDEX("matchIndex", Kind.NUMBER),
     REJECTED_INDEX("rejectedIndex", Kind.NUMBER),
     CONFLICT_INDEX("conflictIndex", Kind.NUMBER),
-    CONFLICT_TERM("conflictTerm", Kind.NUMBER);
+    CONFLICT_TERM("conflictTerm", Kind.NUMBER),
+    /** Optional on a vote: the election a leader asked for (leadership transfer). */
+    TRANSFER("transfer", Kind.BOOLEAN);
 
     private static final Map<String, Field> BY_NAME = new HashMap<>();
 
@@ -79,7 +82,8 @@ final class WireFormat {
     APPEND("append", Field.TERM, Field.PREV_LOG_INDEX, Field.PREV_LOG_TERM, Field.ENTRIES,
         Field.LEADER_COMMIT, Field.READ_SEQ),
     APPEND_RESPONSE("append-response", Field.TERM, Field.SUCCESS, Field.MATCH_INDEX,
-        Field.REJECTED_INDEX, Field.CONFLICT_INDEX, Field.CONFLICT_TERM, Field.READ_SEQ);
+        Field.REJECTED_INDEX, Field.CONFLICT_INDEX, Field.CONFLICT_TERM, Field.READ_SEQ),
+    TIMEOUT_NOW("timeout-now", Field.TERM);
 
     private static final Map<String, Type> BY_NAME = new HashMap<>();
 
@@ -101,6 +105,7 @@ final class WireFormat {
       this.allowed = EnumSet.copyOf(required);
       this.allowed.add(Field.FROM);
       this.allowed.add(Field.TO);
+      if (jsonName.equals("vote")) this.allowed.add(Field.TRANSFER);
     }
 
     /** The type of that name, or null. */

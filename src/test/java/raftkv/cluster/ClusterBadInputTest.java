@@ -45,9 +45,8 @@ class ClusterBadInputTest {
         "{\"from\":" + from + ",\"to\":" + to + ",\"messages\":[{\"type\":\"append\",\"term\":1,"
             + "\"prevLogIndex\":0,\"prevLogTerm\":0,\"leaderCommit\":0,\"readSeq\":0,"
             + "\"entries\":[{\"index\":5,\"term\":1,\"command\":\"x\"}]}]}",
-        // for another node, and from a node that is not a peer
+        // for another node, and from the node itself
         "{\"from\":" + from + ",\"to\":" + (to + 10) + ",\"messages\":[]}",
-        "{\"from\":" + (from + 10) + ",\"to\":" + to + ",\"messages\":[]}",
         "{\"from\":" + to + ",\"to\":" + to + ",\"messages\":[]}",
         "[".repeat(100_000)));
     List<byte[]> bodies = new ArrayList<>();

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import raftkv.kv.KvCommand.Delete;
 import raftkv.kv.KvCommand.Put;
@@ -133,7 +132,7 @@ class KvSnapshotTest {
     apply(new Delete("b"));
     apply(new Put("c", bytes("new")));
 
-    KvStateMachine fromView = read(view.toBytes(new SnapshotMeta(2, 1), List.of(1)));
+    KvStateMachine fromView = read(view.toBytes(new SnapshotMeta(2, 1)));
     assertThat(fromView.digest()).isEqualTo(digestThen).isNotEqualTo(kv.digest());
     assertThat(fromView.get("a").orElseThrow().value()).isEqualTo(bytes("1"));
     assertThat(fromView.get("c")).isEmpty();
@@ -175,7 +174,7 @@ class KvSnapshotTest {
 
   static byte[] toBytes(KvStateMachine kv) {
     long index = kv.appliedIndex();
-    return kv.snapshotView().toBytes(new SnapshotMeta(index, index == 0 ? 0 : 1), List.of(1));
+    return kv.snapshotView().toBytes(new SnapshotMeta(index, index == 0 ? 0 : 1));
   }
 
   static KvStateMachine read(byte[] bytes) {

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import raftkv.raft.Membership;
 import raftkv.raft.SnapshotMeta;
 
 /** The snapshot files of a data directory, on real files. */
@@ -126,7 +127,8 @@ class SnapshotFilesTest {
   @Test
   void aSnapshotStreamWrittenThroughTheFilesReadsBack() throws IOException {
     SnapshotStream.Header header =
-        new SnapshotStream.Header(new SnapshotMeta(42, 2), List.of(1, 2, 3), Map.of("revision", 7L));
+        new SnapshotStream.Header(
+            new SnapshotMeta(42, 2, Membership.ofVoters(List.of(1, 2, 3))), Map.of("revision", 7L));
     List<String> lines = List.of("{\"key\":\"a\"}", "{\"key\":\"b\"}");
     long bytes = files.write(42, out -> SnapshotStreamTest.writeTo(out, header, lines));
     assertThat(bytes).isEqualTo(Files.size(files.pathOf(42)));

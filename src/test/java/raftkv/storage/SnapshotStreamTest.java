@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import raftkv.raft.Membership;
 import raftkv.raft.SnapshotMeta;
 
 /**
@@ -30,7 +31,8 @@ import raftkv.raft.SnapshotMeta;
 class SnapshotStreamTest {
 
   static final SnapshotStream.Header HEADER = new SnapshotStream.Header(
-      new SnapshotMeta(5000, 3), List.of(1, 2, 3), counters());
+      new SnapshotMeta(5000, 3, Membership.decode("#members 1=voter@a:1:2 2=voter@b:1:2"
+          + " 4=learner@c:1:2")), counters());
 
   static final List<String> LINES = List.of(
       "{\"key\":\"a\",\"value\":\"aGVsbG8=\",\"create\":1,\"mod\":9,\"version\":2}",
@@ -98,8 +100,10 @@ class SnapshotStreamTest {
   void aSnapshotWrittenThenReadBackYieldsTheSameHeaderAndLines() throws IOException {
     Read back = read(write(HEADER, LINES));
     assertThat(back.header()).isEqualTo(HEADER);
-    assertThat(back.header().meta()).isEqualTo(new SnapshotMeta(5000, 3));
-    assertThat(back.header().members()).containsExactly(1, 2, 3);
+    assertThat(back.header().meta().index()).isEqualTo(5000);
+    assertThat(back.header().meta().membership().voters()).containsExactly(1, 2);
+    assertThat(back.header().meta().membership().learners()).containsExactly(4);
+    assertThat(back.header().meta().membership().member(4).address()).isEqualTo("c:1:2");
     assertThat(back.header().counter("revision")).isEqualTo(4711L);
     assertThat(back.header().counter("logClockMs")).isEqualTo(1_700_000_000_000L);
     assertThat(back.lines()).isEqualTo(LINES);
@@ -108,7 +112,7 @@ class SnapshotStreamTest {
   @Test
   void anEmptyBodyRoundTrips() throws IOException {
     SnapshotStream.Header header =
-        new SnapshotStream.Header(new SnapshotMeta(1, 1), List.of(7), Map.of());
+        new SnapshotStream.Header(new SnapshotMeta(1, 1), Map.of());
     Read back = read(write(header, List.of()));
     assertThat(back.header()).isEqualTo(header);
     assertThat(back.lines()).isEmpty();
@@ -155,7 +159,9 @@ class SnapshotStreamTest {
     assertThat(header.get("type").asText()).isEqualTo("header");
     assertThat(header.get("index").asLong()).isEqualTo(5000);
     assertThat(header.get("term").asLong()).isEqualTo(3);
-    assertThat(header.get("members").toString()).isEqualTo("[1,2,3]");
+    assertThat(header.get("members").toString()).as("the voters").isEqualTo("[1,2]");
+    assertThat(header.get("membership").asText())
+        .isEqualTo("#members 1=voter@a:1:2 2=voter@b:1:2 4=learner@c:1:2");
     assertThat(header.get("revision").asLong()).isEqualTo(4711);
 
     String trailerLine = lines[lines.length - 2];

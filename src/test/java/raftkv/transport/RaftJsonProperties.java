@@ -19,6 +19,7 @@ import raftkv.raft.Entry;
 import raftkv.raft.Message;
 import raftkv.raft.RequestVote;
 import raftkv.raft.RequestVoteResponse;
+import raftkv.raft.TimeoutNow;
 
 /**
  * Every valid batch survives the round trip exactly, and no input at all makes the decoder throw
@@ -75,7 +76,7 @@ class RaftJsonProperties {
     // Messages are made between nodes 1 and 2 and then readdressed: an arbitrary built per
     // sample (flatMap) would make generation far slower.
     Arbitrary<Message> messages = Arbitraries.oneOf(vote(), voteResponse(), append(),
-        appendResponse());
+        appendResponse(), timeoutNow());
     return Combinators.combine(nodeIds(), nodeIds(), messages.list().ofMinSize(1).ofMaxSize(8))
         .as((from, to, list) -> new Batch(from, to,
             list.stream().map(m -> readdress(m, from, to)).toList()));
@@ -88,7 +89,10 @@ class RaftJsonProperties {
 
   private static Message readdress(Message m, int from, int to) {
     if (m instanceof RequestVote v) {
-      return new RequestVote(from, to, v.term(), v.lastLogIndex(), v.lastLogTerm(), v.preVote());
+      return new RequestVote(from, to, v.term(), v.lastLogIndex(), v.lastLogTerm(), v.preVote(),
+          v.transfer());
+    } else if (m instanceof TimeoutNow t) {
+      return new TimeoutNow(from, to, t.term());
     } else if (m instanceof RequestVoteResponse r) {
       return new RequestVoteResponse(from, to, r.term(), r.granted(), r.preVote());
     } else if (m instanceof AppendEntries a) {
@@ -105,8 +109,14 @@ class RaftJsonProperties {
   }
 
   private static Arbitrary<Message> vote() {
-    return Combinators.combine(numbers(), numbers(), numbers(), Arbitraries.of(true, false))
-        .as((term, index, lastTerm, pre) -> new RequestVote(1, 2, term, index, lastTerm, pre));
+    return Combinators.combine(numbers(), numbers(), numbers(), Arbitraries.of(true, false),
+            Arbitraries.of(true, false))
+        .as((term, index, lastTerm, pre, transfer) ->
+            new RequestVote(1, 2, term, index, lastTerm, pre, transfer));
+  }
+
+  private static Arbitrary<Message> timeoutNow() {
+    return numbers().map(term -> new TimeoutNow(1, 2, term));
   }
 
   private static Arbitrary<Message> voteResponse() {

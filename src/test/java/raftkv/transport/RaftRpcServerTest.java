@@ -114,8 +114,8 @@ class RaftRpcServerTest {
       wrong field type   | `{"from":2,"to":1,"messages":[{"type":"vote","term":"5","lastLogIndex":0,"lastLogTerm":0,"preVote":false}]}` | messages[0].term: must be a non-negative integer, got a string
       unknown type       | `{"from":2,"to":1,"messages":[{"type":"install-snapshot","term":5}]}` | unknown message type 'install-snapshot'
       for another node   | `{"from":2,"to":3,"messages":[{"type":"vote-response","term":5,"granted":true,"preVote":false}]}` | the messages are for node 3, but this is node 1
-      from a stranger    | `{"from":7,"to":1,"messages":[{"type":"vote-response","term":5,"granted":true,"preVote":false}]}` | the messages come from node 7, which is not a peer of node 1 (its peers are [2, 3])
-      from itself        | `{"from":1,"to":1,"messages":[{"type":"vote-response","term":5,"granted":true,"preVote":false}]}` | the messages come from node 1, which is not a peer of node 1
+      from itself        | `{"from":1,"to":1,"messages":[{"type":"vote-response","term":5,"granted":true,"preVote":false}]}` | the messages claim to come from node 1 itself
+      transfer on reply  | `{"from":2,"to":1,"messages":[{"type":"vote-response","term":5,"granted":true,"preVote":false,"transfer":true}]}` | vote-response message has no field 'transfer'
       """)
   void aMalformedBatchIsRefusedAndNeverReachesTheInbox(String what, String body,
       String expectedError) {
