@@ -1,5 +1,8 @@
 package raftkv.cli;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +24,12 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--repair", description = "truncate a damaged log at its first bad record")
   boolean repair;
 
+  @Option(names = "--join", split = ",", paramLabel = "URL",
+      description = "join an existing cluster: ask the members at these client URLs to add this"
+          + " node as a learner (it learns the configuration from the leader's log; promote it"
+          + " with POST /v1/members/{id}/promote once it has caught up)")
+  List<String> join = List.of();
+
   @Override
   public Integer call() {
     return Server.run(options, config -> {
@@ -28,11 +37,19 @@ final class NodeCommand implements Callable<Integer> {
         throw new ConfigException(options.config
             + ": nodeId is 0 (a gateway); use 'raftkv gateway' or set nodeId");
       }
-      return vertx -> {
-        RaftVerticle node = new RaftVerticle(config, config.storageOptions(repair))
-            .onHalt(cause -> Server.exitHalted(vertx));
-        return vertx.deployVerticle(node)
-            .compose(id -> vertx.deployVerticle(FrontEndVerticle.inNode(config, node.channel())));
+      RaftVerticle node = new RaftVerticle(config, config.storageOptions(repair)).joining(join);
+      return new Server.Deployer() {
+        @Override
+        public Future<String> deploy(Vertx vertx) {
+          node.onHalt(cause -> Server.exitHalted(vertx));
+          return vertx.deployVerticle(node).compose(id ->
+              vertx.deployVerticle(FrontEndVerticle.inNode(config, node.channel())));
+        }
+
+        @Override
+        public Future<?> beforeClose() {
+          return node.handOverLeadership();
+        }
       };
     });
   }

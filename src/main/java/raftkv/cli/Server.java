@@ -24,6 +24,14 @@ final class Server {
 
   interface Deployer {
     Future<String> deploy(Vertx vertx);
+
+    /**
+     * Runs when the process is asked to stop (SIGTERM), before anything closes: a leader hands
+     * leadership over first, so a planned restart costs no election timeout.
+     */
+    default Future<?> beforeClose() {
+      return Future.succeededFuture();
+    }
   }
 
   interface Plan {
@@ -52,7 +60,14 @@ final class Server {
       vertx.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "raftkv-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        deployer.beforeClose().await(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("stopping without handing over first: {}", e.toString());
+      }
+      close(vertx);
+    }, "raftkv-shutdown"));
     LOG.info("{} is serving", config.isGateway() ? "gateway" : "node " + config.nodeId());
     try {
       Thread.currentThread().join(); // serve until killed

@@ -2,6 +2,7 @@ package raftkv.frontend;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import raftkv.node.NodeRequest;
 
 /**
  * Where a front end sends the requests it has parsed: to its own node (which may forward them to
@@ -20,6 +21,14 @@ public interface ClientDispatcher {
 
   /** The body of {@code GET /v1/cluster} ({@code ?digest=true} sets {@code withDigest}). */
   Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline);
+
+  /**
+   * Serves a membership request ({@code /v1/members}, {@code /v1/leader}): the leader makes the
+   * change (a node that does not lead forwards {@code original} to it), and {@link
+   * raftkv.node.NodeRequest.Members} is answered by whichever node is asked.
+   */
+  Future<HttpAnswer> membership(NodeRequest request, ForwardableRequest original,
+      Deadline deadline);
 
   /** Stops timers and closes connections. */
   Future<Void> close();

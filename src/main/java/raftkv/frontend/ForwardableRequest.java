@@ -29,6 +29,16 @@ public record ForwardableRequest(
         rc.request().getHeader(ClientHeaders.FORWARDED_BY));
   }
 
+  /** Captures a membership request ({@code /v1/members}, {@code /v1/leader}) with its body. */
+  static ForwardableRequest membership(RoutingContext rc) {
+    String query = rc.request().query();
+    String uri = rc.request().path() + (query == null ? "" : "?" + query);
+    HttpMethod method = rc.request().method();
+    return new ForwardableRequest(method, uri, null, null,
+        method == HttpMethod.GET ? null : BodyReader.body(rc), method != HttpMethod.GET,
+        rc.request().getHeader(ClientHeaders.FORWARDED_BY));
+  }
+
   /** The same request with a request id (and its retention) given by a gateway. */
   public ForwardableRequest withRequestId(String id, long retentionMs) {
     return new ForwardableRequest(method, uri, id, Long.toString(retentionMs), body, isWrite,

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
 import raftkv.node.NodeChannel;
+import raftkv.node.NodeRequest;
 import raftkv.node.RaftVerticle;
 
 /**
@@ -116,6 +117,12 @@ public final class FrontEndVerticle extends VerticleBase {
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes()));
     router.get("/v1/cluster").handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
+    router.get("/v1/members").handler(rc -> serveMembership(rc, r -> new NodeRequest.Members()));
+    router.post("/v1/members").handler(rc -> serveMembership(rc, MembershipRequests::add));
+    router.post("/v1/members/:id/promote")
+        .handler(rc -> serveMembership(rc, MembershipRequests::promote));
+    router.delete("/v1/members/:id").handler(rc -> serveMembership(rc, MembershipRequests::remove));
+    router.post("/v1/leader").handler(rc -> serveMembership(rc, MembershipRequests::transfer));
     router.get("/v1/kv").handler(rc -> serveKv(rc, parser::list));
     router.routeWithRegex(HttpMethod.GET, KEY_ROUTE).handler(rc -> serveKv(rc, parser::get));
     router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));
@@ -134,6 +141,17 @@ public final class FrontEndVerticle extends VerticleBase {
       return;
     }
     relay(rc, dispatcher.kv(request, ForwardableRequest.of(rc, request), deadline));
+  }
+
+  private void serveMembership(RoutingContext rc, Function<RoutingContext, NodeRequest> parse) {
+    NodeRequest request;
+    try {
+      request = parse.apply(rc);
+    } catch (RejectedRequest rejected) {
+      rejected.answer().writeTo(rc.response());
+      return;
+    }
+    relay(rc, dispatcher.membership(request, ForwardableRequest.membership(rc), newDeadline()));
   }
 
   private Deadline newDeadline() {

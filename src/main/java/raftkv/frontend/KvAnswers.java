@@ -138,6 +138,8 @@ public final class KvAnswers {
           : node + " refuses new work for now");
       case NodeChannel.OUTCOME_UNKNOWN -> failedUnknown("leadership changed while the write was"
           + " in flight" + what, write);
+      case NodeChannel.CONFLICT, NodeChannel.BAD_REQUEST, NodeChannel.NOT_FOUND ->
+          HttpAnswer.error(reply.failureCode(), reply.getMessage());
       default -> failedUnknown(node + " failed (code " + reply.failureCode() + what + ")", write);
     };
   }

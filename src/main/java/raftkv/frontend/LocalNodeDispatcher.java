@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,20 @@ final class LocalNodeDispatcher implements ClientDispatcher {
             KvAnswers.nodeFailure(failure, false, nodeName)));
   }
 
+  @Override
+  public Future<HttpAnswer> membership(NodeRequest request, ForwardableRequest original,
+      Deadline deadline) {
+    return askNode(request, deadline)
+        .map(reply -> HttpAnswer.json(200, (JsonObject) reply))
+        .recover(failure -> {
+          if (isNotLeader(failure)) {
+            return forwardToLeader((ReplyException) failure, original, deadline);
+          }
+          return Future.succeededFuture(
+              KvAnswers.nodeFailure(failure, request.changesMembership(), nodeName));
+        });
+  }
+
   private Future<Object> askNode(NodeRequest request, Deadline deadline) {
     return node.ask(request, Math.max(1, deadline.remainingMs()));
   }
@@ -60,7 +75,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
   private Future<HttpAnswer> afterNodeFailed(
       Throwable failure, KvRequest request, ForwardableRequest original, Deadline deadline) {
     if (isNotLeader(failure)) {
-      return forwardToLeader(leaderNamedIn((ReplyException) failure), original, deadline);
+      return forwardToLeader((ReplyException) failure, original, deadline);
     }
     if (!(failure instanceof ReplyException)) {
       quietLog.warn("node-failure", nodeName + " failed a request unexpectedly: " + failure);
@@ -77,14 +92,32 @@ final class LocalNodeDispatcher implements ClientDispatcher {
   /** The leader id the node named, 0 when it knows none (or said something unreadable). */
   private static int leaderNamedIn(ReplyException notLeader) {
     try {
-      return Integer.parseInt(notLeader.getMessage().trim());
+      return Integer.parseInt(notLeader.getMessage().trim().split(" ")[0]);
     } catch (RuntimeException unreadable) {
       return 0;
     }
   }
 
+  /**
+   * The leader as the node named it: its id and client URL (a member added since this node
+   * started is in no configuration file), else as this node's configuration file lists it.
+   */
+  private Optional<Member> leaderNamedIn(ReplyException notLeader, int leaderId) {
+    String[] parts = notLeader.getMessage().trim().split(" ");
+    if (parts.length == 2) {
+      try {
+        URI url = URI.create(parts[1]);
+        return Optional.of(new Member(leaderId, url.getHost(), 0, url.getPort()));
+      } catch (IllegalArgumentException unreadable) {
+        // fall back to the configuration file
+      }
+    }
+    return config.member(leaderId);
+  }
+
   private Future<HttpAnswer> forwardToLeader(
-      int leaderId, ForwardableRequest original, Deadline deadline) {
+      ReplyException notLeader, ForwardableRequest original, Deadline deadline) {
+    int leaderId = leaderNamedIn(notLeader);
     if (leaderId == 0) {
       return Future.succeededFuture(KvAnswers.unavailable("no leader is known right now"));
     }
@@ -93,7 +126,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
           + " forwarded this request to " + nodeName + ", which does not lead either (it says"
           + " node " + leaderId + " does): the cluster is changing leaders"));
     }
-    Optional<Member> leader = config.member(leaderId);
+    Optional<Member> leader = leaderNamedIn(notLeader, leaderId);
     if (leader.isEmpty() || leaderId == config.nodeId()) {
       quietLog.warn("bad-leader", nodeName + " names node " + leaderId + " as leader, which"
           + " cannot be forwarded to");

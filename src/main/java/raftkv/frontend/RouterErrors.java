@@ -54,7 +54,11 @@ final class RouterErrors {
 
   /** The methods of the routes of FrontEndVerticle that serve {@code path}. */
   static String allowedMethods(String path) {
-    return path.startsWith(KvRequestParser.KEY_PATH_PREFIX) ? "GET, PUT, DELETE" : "GET";
+    if (path.startsWith(KvRequestParser.KEY_PATH_PREFIX)) return "GET, PUT, DELETE";
+    if (path.equals("/v1/members")) return "GET, POST";
+    if (path.equals("/v1/leader") || path.matches("/v1/members/[^/]+/promote")) return "POST";
+    if (path.matches("/v1/members/[^/]+")) return "DELETE";
+    return "GET";
   }
 
   private static void answer(RoutingContext rc, HttpAnswer answer) {

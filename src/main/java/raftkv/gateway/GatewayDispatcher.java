@@ -17,6 +17,7 @@ import raftkv.frontend.HttpAnswer;
 import raftkv.frontend.KvAnswers;
 import raftkv.frontend.KvRequest;
 import raftkv.frontend.LeaderForwarder;
+import raftkv.node.NodeRequest;
 import raftkv.util.QuietLog;
 
 /**
@@ -85,6 +86,12 @@ final class GatewayDispatcher implements ClientDispatcher {
   public Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline) {
     // the members' own digests are what a convergence check compares; the gateway has none
     return finder.refresh().map(view -> HttpAnswer.json(200, view.toJson()));
+  }
+
+  @Override
+  public Future<HttpAnswer> membership(NodeRequest request, ForwardableRequest original,
+      Deadline deadline) {
+    return new Delivery(original, deadline).attempt();
   }
 
   @Override

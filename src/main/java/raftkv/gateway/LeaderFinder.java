@@ -8,9 +8,13 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +34,10 @@ final class LeaderFinder {
   private static final Logger log = LoggerFactory.getLogger(LeaderFinder.class);
 
   private final Vertx vertx;
-  private final List<Member> members;
+  /** The configured members: where to look when no leader says who the members are. */
+  private final List<Member> seeds;
+  /** Whom each round polls: the members the leader last reported, or the seeds. */
+  private List<Member> members;
   private final long pollIntervalMs;
   private final long pollTimeoutMs;
   private final HttpClientAgent client;
@@ -46,7 +53,8 @@ final class LeaderFinder {
 
   LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs) {
     this.vertx = vertx;
-    this.members = List.copyOf(members);
+    this.seeds = List.copyOf(members);
+    this.members = this.seeds;
     this.pollIntervalMs = pollIntervalMs;
     this.pollTimeoutMs = pollTimeoutMs;
     // One connection per member is plenty: a poll is one small request per period.
@@ -116,6 +124,7 @@ final class LeaderFinder {
 
   private void adopt(ClusterView view) {
     leader = view.leader().orElse(null);
+    followMembers(view);
     int leaderId = leader == null ? 0 : leader.id();
     if (leaderId != 0 && leaderId != reportedLeaderId) {
       log.info("Gateway: node {} leads (term {}); forwarding requests to {}", leaderId,
@@ -128,6 +137,44 @@ final class LeaderFinder {
           + view.toJson().getJsonArray("nodes").encode());
     }
     reportedLeaderId = leaderId;
+  }
+
+  /**
+   * The gateway follows the configuration as it changes: the next rounds poll the members the
+   * leader reports (voters and learners), so a member added since the gateway started is found,
+   * and one removed is no longer asked. Without a leader, the configured members are polled too.
+   */
+  private void followMembers(ClusterView view) {
+    Map<Integer, Member> next = new TreeMap<>();
+    view.leaderState().ifPresent(state -> {
+      for (String list : List.of("members", "learners")) {
+        JsonArray reported = state.status().getJsonArray(list, new JsonArray());
+        for (int i = 0; i < reported.size(); i++) {
+          Member m = reportedMember(reported.getValue(i));
+          if (m != null) next.put(m.id(), m);
+        }
+      }
+    });
+    if (next.isEmpty()) {
+      for (Member m : members) next.put(m.id(), m);
+      for (Member m : seeds) next.putIfAbsent(m.id(), m);
+    }
+    List<Member> updated = List.copyOf(next.values());
+    if (!updated.equals(members)) {
+      log.info("Gateway: the members are now {}", updated.stream().map(Member::id).toList());
+      members = updated;
+    }
+  }
+
+  /** A member as {@code /v1/cluster} lists it, or null when it says no address. */
+  private static Member reportedMember(Object value) {
+    if (!(value instanceof JsonObject json) || !(json.getValue("id") instanceof Integer id)
+        || !(json.getValue("host") instanceof String host)
+        || !(json.getValue("clientPort") instanceof Integer port)) {
+      return null;
+    }
+    Integer raftPort = json.getInteger("raftPort", 0);
+    return new Member(id, host, raftPort, port);
   }
 
   Future<Void> close() {

@@ -27,4 +27,25 @@ public sealed interface NodeRequest {
    * a pass over every key and so is only computed when asked for.
    */
   record Status(boolean withDigest) implements NodeRequest {}
+
+  /** The configuration this node has: voters and learners, with their addresses. */
+  record Members() implements NodeRequest {}
+
+  /** Add a member as a learner; the reply comes once the change is committed. */
+  record AddLearner(int id, String host, int raftPort, int clientPort) implements NodeRequest {}
+
+  /** Make a caught-up learner a voter (CONFLICT while it lags). */
+  record Promote(int id) implements NodeRequest {}
+
+  /** Remove a member; the reply comes once the change is committed. */
+  record Remove(int id) implements NodeRequest {}
+
+  /** Hand leadership to voter {@code to} (0: the best); the reply comes once it leads. */
+  record TransferLeader(int to) implements NodeRequest {}
+
+  /** Whether the request must be served by the leader. */
+  default boolean changesMembership() {
+    return this instanceof AddLearner || this instanceof Promote || this instanceof Remove
+        || this instanceof TransferLeader;
+  }
 }

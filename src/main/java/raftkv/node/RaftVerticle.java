@@ -3,13 +3,16 @@ package raftkv.node;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,7 @@ import raftkv.kv.LoggedCommand;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 import raftkv.raft.InstallSnapshot;
+import raftkv.raft.Membership;
 import raftkv.raft.RaftConfig;
 import raftkv.raft.RaftNode;
 import raftkv.raft.Role;
@@ -28,7 +32,6 @@ import raftkv.raft.SnapshotMeta;
 import raftkv.raft.SoftState;
 import raftkv.storage.AsyncStorage;
 import raftkv.storage.FileRaftStorage;
-import raftkv.storage.Recovered;
 import raftkv.storage.StorageOptions;
 import raftkv.transport.PeerStats;
 import raftkv.transport.Transport;
@@ -66,10 +69,19 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private long ticker = -1;
   private boolean processScheduled;
   private boolean stopping;
+  /** Existing members' client URLs, for a node started to join a cluster; empty otherwise. */
+  private List<String> joinUrls = List.of();
+  private final MembershipHost membership;
+  /** Writes that arrived while this leader was handing leadership over (§3.10). */
+  private List<HeldWrite> heldWhileTransferring = new ArrayList<>();
+  private int ticksHolding;
+
+  private record HeldWrite(NodeRequest.Write write, NodeReply reply) {}
 
   public RaftVerticle(NodeConfig config, StorageOptions storageOptions) {
     this.config = config;
     this.storageOptions = storageOptions;
+    this.membership = new MembershipHost(this, config);
   }
 
   /**
@@ -78,6 +90,17 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
    */
   public RaftVerticle onHalt(Consumer<Throwable> action) {
     this.onHalt = action;
+    return this;
+  }
+
+  /**
+   * Starts this node as one that joins an existing cluster: it does not bootstrap one of its own
+   * from its configuration's members, asks the members at {@code urls} to add it as a learner,
+   * and learns the configuration from the leader's log. A node that already joined (its log or
+   * snapshot holds a configuration) ignores this.
+   */
+  public RaftVerticle joining(List<String> urls) {
+    this.joinUrls = List.copyOf(urls);
     return this;
   }
 
@@ -117,6 +140,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
           loopLag = new LoopLagProbe(vertx, snapshotter::writing);
           loopLag.start();
+          membership.started(joinUrls);
           LOG.info("node {} started: term {}, log up to {}, raft port {}", config.nodeId(),
               replica.raft().term(), replica.raft().log().lastIndex(), t.port());
           return null;
@@ -137,8 +161,15 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private Void startReplica(SnapshotRecovery.Result recovered) {
     kv = recovered.kv();
-    List<Integer> members = config.members().stream().map(NodeConfig.Member::id).toList();
+    // a joining node bootstraps nothing: the leader's log tells it the configuration
+    List<Integer> members = joinUrls.isEmpty()
+        ? config.members().stream().map(NodeConfig.Member::id).toList() : List.of();
+    Map<Integer, String> addresses = new TreeMap<>();
+    for (NodeConfig.Member m : config.members()) {
+      addresses.put(m.id(), MemberAddress.of(m).format());
+    }
     RaftConfig raftConfig = RaftConfig.builder(config.nodeId(), members, new SplittableRandom())
+        .addresses(addresses)
         .ticks(config.electionTicks(), config.heartbeatTicks())
         .maxInflightAppends(config.tuning().maxInflightAppends())
         .maxEntriesPerAppend(config.tuning().maxEntriesPerAppend())
@@ -151,7 +182,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     RaftNode raft = new RaftNode(raftConfig, recovered.hardState(), recovered.snapshot(), entries,
         kv.appliedIndex());
     snapshotter = new Snapshotter(vertx, config.nodeId(), fileStorage.snapshots(),
-        config.snapshots(), members, recovered.snapshot(), recovered.snapshotBytes());
+        config.snapshots(), recovered.snapshot(), recovered.snapshotBytes());
     snapshotReceiver = new SnapshotReceiver(vertx, config.nodeId(), fileStorage.snapshots(),
         () -> replica.raft().term(), this::deliverSnapshot);
     replica = new Replica<>(raft, this, this::apply);
@@ -175,6 +206,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(ticker);
+    membership.stop("node " + config.nodeId() + " is shutting down");
+    failHeldWrites("node " + config.nodeId() + " is shutting down");
     if (loopLag != null) loopLag.stop();
     if (replica != null) replica.stop("node " + config.nodeId() + " is shutting down");
     Future<Void> transportClosed = transport == null ? Future.succeededFuture()
@@ -197,6 +230,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private void tick() {
     replica.tick();
+    membership.tick();
+    ticksHolding++;
+    releaseHeldWrites();
     scheduleProcess();
   }
 
@@ -210,7 +246,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
    * Runs the Ready loop once at the end of this event-loop turn, so every proposal, read and
    * message that arrived in the turn shares one Ready: one batch of appends, one disk write.
    */
-  private void scheduleProcess() {
+  void scheduleProcess() {
     if (processScheduled || replica.halted()) return;
     processScheduled = true;
     context.runOnContext(v -> {
@@ -243,7 +279,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private void maybeSnapshot() {
     if (replica.halted() || stopping || !snapshotter.due(kv.appliedIndex())) return;
     long index = kv.appliedIndex();
-    SnapshotMeta meta = new SnapshotMeta(index, replica.raft().log().termAt(index));
+    SnapshotMeta meta = replica.raft().snapshotMeta(index);
     snapshotter.take(kv.snapshotView(), meta).onSuccess(bytes -> {
       if (replica.halted() || stopping) return;
       SnapshotMeta recorded = replica.snapshotTaken(index);
@@ -305,12 +341,56 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       read(range, range.linearizable(), reply);
     } else if (body instanceof NodeRequest.Status status) {
       reply.reply(status(status.withDigest()));
+    } else if (body instanceof NodeRequest.Members) {
+      reply.reply(membership.membersJson());
+    } else if (body instanceof NodeRequest.TransferLeader transfer) {
+      membership.transfer(transfer.to(), reply);
+    } else {
+      membership.change(body, reply);
     }
+  }
+
+  /**
+   * Before a graceful stop: a leader hands leadership to its most up-to-date voter and waits
+   * (at most two election timeouts) until that one leads, so a planned restart costs the
+   * cluster no election timeout. Completes at once on a node that does not lead.
+   */
+  public Future<Void> handOverLeadership() {
+    if (context == null) return Future.succeededFuture();
+    Promise<Void> handedOver = Promise.promise();
+    context.runOnContext(v -> {
+      if (replica == null || replica.halted() || stopping) {
+        handedOver.complete();
+      } else {
+        membership.handOverLeadership(handedOver);
+      }
+    });
+    return handedOver.future();
+  }
+
+  @Override
+  public void membershipChanged(Membership previous, Membership current) {
+    membership.membershipChanged(previous, current);
+  }
+
+  Replica<KvResult> replica() {
+    return replica;
+  }
+
+  Vertx vertx() {
+    return vertx;
   }
 
   private void propose(NodeRequest.Write write, NodeReply reply) {
     if (replica.raft().role() != Role.LEADER) {
-      reply.fail(NodeChannel.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+      reply.fail(NodeChannel.NOT_LEADER, membership.leaderHint());
+      return;
+    }
+    if (replica.raft().transferTarget() != 0) {
+      // §3.10: the leader takes no proposals while it hands over; the write waits, and goes to
+      // the new leader once there is one (or is proposed here if the transfer is given up)
+      if (heldWhileTransferring.isEmpty()) ticksHolding = 0;
+      heldWhileTransferring.add(new HeldWrite(write, reply));
       return;
     }
     String requestId = write.command().requestId();
@@ -332,6 +412,29 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   }
 
   /**
+   * Once the transfer is over, held writes are proposed here if this node still leads, and
+   * otherwise refused as "not the leader", naming the new one, so the front end forwards them
+   * there; after an election timeout with no leader known, refused all the same (503, nothing
+   * written).
+   */
+  private void releaseHeldWrites() {
+    if (heldWhileTransferring.isEmpty()) return;
+    RaftNode raft = replica.raft();
+    boolean settled = raft.role() == Role.LEADER ? raft.transferTarget() == 0
+        : raft.leaderId() != SoftState.NO_LEADER || ticksHolding >= config.electionTicks();
+    if (!settled) return;
+    List<HeldWrite> held = heldWhileTransferring;
+    heldWhileTransferring = new ArrayList<>();
+    for (HeldWrite h : held) propose(h.write(), h.reply());
+  }
+
+  /** Held writes were never proposed: nothing was written. */
+  private void failHeldWrites(String why) {
+    for (HeldWrite h : heldWhileTransferring) h.reply().fail(NodeChannel.UNAVAILABLE, why);
+    heldWhileTransferring.clear();
+  }
+
+  /**
    * Ids are forgotten only as the log's clock moves, which only stamped entries do: while every
    * write is refused, none would be applied. So a refusing leader proposes a clock entry (at most
    * one per {@link CommandStamper#INTERVAL_MS}).
@@ -350,12 +453,15 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   };
 
   /** A request the replica did not take: it does not lead, or it has just halted. */
-  private void refuse(NodeReply reply) {
+  void refuse(NodeReply reply) {
     if (replica.halted()) {
       reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " has stopped after an"
           + " internal error (see its log)");
+    } else if (replica.raft().role() == Role.LEADER) {
+      reply.fail(NodeChannel.UNAVAILABLE, "leadership is moving to node "
+          + replica.raft().transferTarget() + " (nothing was written); retry in a moment");
     } else {
-      reply.fail(NodeChannel.NOT_LEADER, Integer.toString(replica.raft().leaderId()));
+      reply.fail(NodeChannel.NOT_LEADER, membership.leaderHint());
     }
   }
 
@@ -396,10 +502,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     };
   }
 
-  private void failWith(NodeReply reply, Failure failure, String why) {
+  void failWith(NodeReply reply, Failure failure, String why) {
     switch (failure) {
-      case NOT_LEADER -> reply.fail(NodeChannel.NOT_LEADER,
-          Integer.toString(replica.raft().leaderId()));
+      case NOT_LEADER -> reply.fail(NodeChannel.NOT_LEADER, membership.leaderHint());
       case NOT_APPLIED, UNAVAILABLE -> reply.fail(NodeChannel.UNAVAILABLE, why);
       case OUTCOME_UNKNOWN -> reply.fail(NodeChannel.OUTCOME_UNKNOWN, why);
     }
@@ -455,6 +560,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public void roleChanged(SoftState previous, SoftState current) {
     if (previous.role() == Role.LEADER && snapshotSender != null) snapshotSender.cancelAll();
+    membership.leaderIs(current.leaderId(), current.term());
+    releaseHeldWrites();
     LOG.info("node {}: {} -> {} in term {}, leader {}", config.nodeId(), previous.role(),
         current.role(), current.term(), current.leaderId());
   }
@@ -466,6 +573,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public void halted(Throwable cause, String during) {
     vertx.cancelTimer(ticker);
+    failHeldWrites("node " + config.nodeId() + " has stopped after an internal error");
     if (loopLag != null) loopLag.stop();
     if (snapshotSender != null) snapshotSender.cancelAll();
     if (cause instanceof IOException) {
@@ -476,9 +584,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       LOG.error("node {} stops: an internal error while {}: {}. Its state was not changed any"
           + " further and nothing more was sent. Restart the node: it recovers from its data"
           + " directory, which holds only what was made durable. If it stops again the same way,"
-          + " keep {} and this log for the developers, and replace the node's data with a copy"
-          + " of a healthy member's.", config.nodeId(), during, cause.toString(),
-          config.dataDir(), cause);
+          + " keep {} and this log for the developers, and replace the node: remove it from the"
+          + " cluster (DELETE /v1/members/{}) and add a new node with a new id and an empty data"
+          + " directory (never a copy of another member's: its term and vote are that member's).",
+          config.nodeId(), during, cause.toString(), config.dataDir(), config.nodeId(), cause);
     }
     Future<Void> closed = transport == null ? Future.succeededFuture() : transport.close();
     closed.onComplete(v -> onHalt.accept(cause));
@@ -514,12 +623,23 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .put("revision", kv.revision())
         .put("keys", kv.size());
     if (withDigest) out.put("digest", digest());
+    Membership configuration = raft.membership();
     JsonArray members = new JsonArray();
-    for (NodeConfig.Member m : config.members()) {
-      members.add(new JsonObject().put("id", m.id()).put("clientUrl", m.clientUrl())
-          .put("raftAddress", m.host() + ":" + m.raftPort()));
+    JsonArray learners = new JsonArray();
+    for (Membership.Member m : configuration.members()) {
+      JsonObject json = membership.memberJson(m.id(), configuration);
+      if (m.voter()) {
+        members.add(json);
+      } else {
+        learners.add(json);
+      }
     }
     out.put("members", members);
+    out.put("learners", learners);
+    out.put("membership", new JsonObject().put("self", membership.standing())
+        .put("index", raft.membershipIndex())
+        .put("committed", raft.membershipIndex() <= raft.commitIndex()));
+    if (raft.transferTarget() != 0) out.put("transferringTo", raft.transferTarget());
     if (raft.role() == Role.LEADER) {
       JsonObject followers = new JsonObject();
       raft.matchIndexes().forEach((id, match) -> followers.put(Integer.toString(id),

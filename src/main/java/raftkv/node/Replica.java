@@ -1,8 +1,10 @@
 package raftkv.node;
 
 import java.util.List;
+import raftkv.raft.ChangeResult;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
+import raftkv.raft.Membership;
 import raftkv.raft.Message;
 import raftkv.raft.RaftNode;
 import raftkv.raft.ReadState;
@@ -55,6 +57,12 @@ public final class Replica<R> {
     void roleChanged(SoftState previous, SoftState current);
 
     /**
+     * The configuration in effect changed (an entry was appended or truncated, a snapshot
+     * installed): the host dials the new members from now on.
+     */
+    default void membershipChanged(Membership previous, Membership current) {}
+
+    /**
      * The replica halted and will do nothing more. {@code during} says what it was doing. Called
      * once; the host should stop taking messages and requests for it.
      */
@@ -68,12 +76,14 @@ public final class Replica<R> {
   private final PendingRequests<R> pending = new PendingRequests<>();
   private Throwable haltCause;
   private boolean stopped;
+  private Membership membership;
 
   public Replica(RaftNode raft, Host host, StateMachine<R> stateMachine) {
     this.raft = raft;
     this.host = host;
     this.stateMachine = stateMachine;
     this.driver = new NodeDriver(raft, new DriverEnvironment());
+    this.membership = raft.membership();
   }
 
   // ------------------------------------------------------------------ inputs
@@ -103,6 +113,33 @@ public final class Replica<R> {
       if (index[0] > 0) pending.addWrite(index[0], raft.term(), waiter);
     });
     return index[0] > 0 && !halted();
+  }
+
+  /**
+   * Proposes {@code next} as the configuration; the waiter hears once its entry is applied (or
+   * can no longer be). A refusal (not the leader, another change under way, a learner not caught
+   * up) is returned and the waiter is not called.
+   */
+  public ChangeResult proposeMembership(Membership next, Waiter<R> waiter) {
+    if (!serving()) return stoppedResult();
+    ChangeResult[] result = {stoppedResult()};
+    guarded("proposing a configuration change", () -> {
+      result[0] = raft.proposeMembership(next);
+      if (result[0].accepted()) pending.addWrite(result[0].index(), raft.term(), waiter);
+    });
+    return halted() ? stoppedResult() : result[0];
+  }
+
+  /** Starts handing leadership to {@code target} (0: the best voter); see the core's method. */
+  public ChangeResult transferLeadership(int target) {
+    if (!serving()) return stoppedResult();
+    ChangeResult[] result = {stoppedResult()};
+    guarded("transferring leadership", () -> result[0] = raft.transferLeadership(target));
+    return result[0];
+  }
+
+  private static ChangeResult stoppedResult() {
+    return new ChangeResult(0, ChangeResult.Refusal.NOT_LEADER, "the node is not serving");
   }
 
   /**
@@ -141,7 +178,19 @@ public final class Replica<R> {
 
   /** Carries out what the inputs so far asked for (the Ready loop). Call after inputs. */
   public void process() {
+    // first, so that the host dials a member added by the inputs before the Ready's messages go
+    followMembership();
     guarded("processing a Ready", driver::process);
+    followMembership();
+  }
+
+  private void followMembership() {
+    Membership now = raft.membership();
+    if (!now.equals(membership) && serving()) {
+      Membership before = membership;
+      membership = now;
+      guarded("following a configuration change", () -> host.membershipChanged(before, now));
+    }
   }
 
   /**

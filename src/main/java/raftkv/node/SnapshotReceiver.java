@@ -94,7 +94,8 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
             received++;
             receiving = null;
             size = 0;
-            deliver.deliver(new InstallSnapshot(chunk.from(), nodeId, chunk.term(), meta));
+            // the file's header also gives the configuration as of the snapshot's end
+            deliver.deliver(new InstallSnapshot(chunk.from(), nodeId, chunk.term(), p.meta()));
             prepared = null; // installed by now, or not taken: either way not held
             return next;
           });
@@ -133,7 +134,8 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
       throw new IOException("the received " + meta + " is damaged (" + e.getMessage()
           + "); send it again from the start", e);
     }
-    if (!loaded.header().meta().equals(meta)) {
+    SnapshotMeta held = loaded.header().meta();
+    if (held.index() != meta.index() || held.term() != meta.term()) {
       Files.deleteIfExists(partial);
       receiving = null;
       throw new IOException("the received file holds the " + loaded.header().meta()
@@ -143,7 +145,7 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
     files.completeReceived(meta);
     LOG.info("node {}: received the {} ({} keys, {} bytes)", nodeId, meta,
         loaded.store().size(), bytes);
-    return new Prepared(meta, loaded, bytes);
+    return new Prepared(held, loaded, bytes);
   }
 
   /** Forgets a prepared state the core did not install. */

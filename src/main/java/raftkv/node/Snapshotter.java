@@ -3,7 +3,6 @@ package raftkv.node;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
@@ -27,7 +26,6 @@ final class Snapshotter {
   private final int nodeId;
   private final SnapshotFiles files;
   private final NodeConfig.Snapshots settings;
-  private final List<Integer> members;
   private final WorkerExecutor worker;
   private SnapshotMeta latest;
   private long latestBytes;
@@ -36,11 +34,10 @@ final class Snapshotter {
   private long taken;
 
   Snapshotter(Vertx vertx, int nodeId, SnapshotFiles files, NodeConfig.Snapshots settings,
-      List<Integer> members, SnapshotMeta recovered, long recoveredBytes) {
+      SnapshotMeta recovered, long recoveredBytes) {
     this.nodeId = nodeId;
     this.files = files;
     this.settings = settings;
-    this.members = List.copyOf(members);
     this.worker = vertx.createSharedWorkerExecutor("snapshot-" + nodeId, 1);
     this.latest = recovered;
     this.latestBytes = recoveredBytes;
@@ -67,7 +64,7 @@ final class Snapshotter {
     long started = System.nanoTime();
     bytesSinceLatest = 0;
     return worker.<Long>executeBlocking(
-            () -> files.write(meta.index(), out -> view.writeTo(out, meta, members)), false)
+            () -> files.write(meta.index(), out -> view.writeTo(out, meta)), false)
         .andThen(done -> {
           writing = false;
           if (done.failed()) {

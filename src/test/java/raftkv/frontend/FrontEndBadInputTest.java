@@ -72,6 +72,33 @@ class FrontEndBadInputTest {
   }
 
   @Test
+  void malformedMembershipRequestsAre400AndReachNoNode() {
+    SoftAssertions soft = new SoftAssertions();
+    String[] badAdds = {"", "[]", "{", "{\"id\":0,\"host\":\"h\",\"raftPort\":1,\"clientPort\":2}",
+        "{\"id\":\"4\",\"host\":\"h\",\"raftPort\":1,\"clientPort\":2}",
+        "{\"id\":4,\"host\":\"\",\"raftPort\":1,\"clientPort\":2}",
+        "{\"id\":4,\"host\":\"a b\",\"raftPort\":1,\"clientPort\":2}",
+        "{\"id\":4,\"host\":\"h\",\"raftPort\":70000,\"clientPort\":2}",
+        "{\"id\":4,\"host\":\"h\",\"raftPort\":1}"};
+    for (String body : badAdds) {
+      Reply reply = client.send(HttpMethod.POST, "/v1/members", Buffer.buffer(body));
+      soft.assertThat(reply.status()).as(body).isEqualTo(400);
+      soft.assertThat(reply.header("content-type")).as(body).isEqualTo("application/json");
+    }
+    for (String id : new String[] {"0", "-1", "x", "1.5", "99999999999"}) {
+      expect(soft, HttpMethod.DELETE, "/v1/members/" + id, 400, "positive integer");
+      Reply reply = client.send(HttpMethod.POST, "/v1/members/" + id + "/promote", null);
+      soft.assertThat(reply.status()).as("promote " + id).isEqualTo(400);
+    }
+    for (String body : new String[] {"{\"to\":0}", "{\"to\":\"2\"}", "nope"}) {
+      Reply reply = client.send(HttpMethod.POST, "/v1/leader", Buffer.buffer(body));
+      soft.assertThat(reply.status()).as(body).isEqualTo(400);
+    }
+    soft.assertAll();
+    assertThat(node.received).isEmpty();
+  }
+
+  @Test
   void aBadRequestIdIs400() {
     Reply empty = client.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("v"), "X-Request-Id", "");
     assertThat(empty.status()).isEqualTo(400);
