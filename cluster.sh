@@ -4,11 +4,16 @@
 #   ./cluster.sh start [N]   build if needed, start N nodes (default 3) and a gateway,
 #                            wait for a leader, print the endpoints. "If needed": the jar is
 #                            missing, or a file under src/ or pom.xml is newer than it
-#   ./cluster.sh stop        stop every process this script started
+#   ./cluster.sh stop [ID]   stop every process this script started (or only node ID; a
+#                            leader hands leadership over first)
 #   ./cluster.sh status      what runs, and each node's view of the cluster
 #   ./cluster.sh kill ID     SIGKILL node ID          ./cluster.sh restart ID   start it again
 #   ./cluster.sh pause ID    SIGSTOP node ID          ./cluster.sh resume ID    SIGCONT
 #   ./cluster.sh logs ID     the node's log (ID may be "gateway")
+#   ./cluster.sh add ID      start a new node ID, add it as a learner, promote it to voter
+#                            once it has caught up
+#   ./cluster.sh remove ID   remove node ID from the configuration, then stop it
+#   ./cluster.sh transfer ID hand leadership to node ID
 #   ./cluster.sh clean       remove all data (asks first only if the cluster is running)
 #
 # Environment: RAFTKV_DATA (default ./data), RAFTKV_JAVA_OPTS (default -Xmx1g),
@@ -109,6 +114,8 @@ JSON
 launch() { # launch ID: start node ID (or the gateway) in the background
   local id=$1 kind=node conf="$DATA/conf/node$1.json"
   local args=$NODE_ARGS
+  # a node added by 'add' joins the cluster through the members it was told of
+  [[ -f $DATA/conf/node$id.join ]] && args+=" --join $(cat "$DATA/conf/node$id.join")"
   if [[ $id == gateway ]]; then kind=gateway; conf="$DATA/conf/gateway.json"; args=""; fi
   [[ -f $conf ]] || die "no configuration $conf: run './cluster.sh start' first"
   is_running "$id" && { echo "$id is already running (pid $(cat "$(pidfile "$id")"))"; return; }
@@ -221,6 +228,71 @@ cmd_status() {
   done
 }
 
+# The client URL of some running node (the gateway if none answers).
+live_url() {
+  local id
+  for id in $(node_ids); do
+    if is_running "$id" && curl -fsS --max-time 1 "http://127.0.0.1:$(client_port "$id")/health" >/dev/null 2>&1; then
+      echo "http://127.0.0.1:$(client_port "$id")"; return
+    fi
+  done
+  echo "http://127.0.0.1:$(client_port gateway)"
+}
+
+# api METHOD PATH [BODY]: prints the body, returns 0 on 200 (the status is in $API_STATUS)
+api() {
+  local out body=()
+  [[ -n ${3:-} ]] && body=(-H 'Content-Type: application/json' --data "$3")
+  out=$(curl -sS --max-time 10 -X "$1" -w '\n%{http_code}' "${body[@]}" "$(live_url)$2" 2>&1) || true
+  API_STATUS=${out##*$'\n'}
+  API_BODY=${out%$'\n'*}
+  [[ $API_STATUS == 200 ]]
+}
+
+cmd_add() {
+  local id=$1 members="" urls="" other
+  [[ $id =~ ^[0-9]+$ ]] && ((id >= 1 && id <= 99)) || die "add takes a node id from 1 to 99, got '$id'"
+  [[ -f $DATA/conf/node$id.json ]] && die "node $id exists already (a removed id is not reused: pick a new one)"
+  [[ -f $DATA/conf/node1.json || -n $(node_ids) ]] || die "no cluster in $DATA: './cluster.sh start' first"
+  for other in $(node_ids); do urls+="${urls:+,}http://127.0.0.1:$(client_port "$other")"; done
+  build_if_needed
+  sed -e "s/\"nodeId\": [0-9]*/\"nodeId\": $id/" -e "s#\"dataDir\": \"[^\"]*\"#\"dataDir\": \"$DATA/node$id\"#" \
+      -e '/"members": \[/,/\]/d' "$DATA/conf/node$(node_ids | head -1).json" > "$DATA/conf/node$id.json.tmp"
+  # the new node's own file names only itself: it learns the others from the leader's log
+  members="    {\"id\": $id, \"host\": \"127.0.0.1\", \"raftPort\": $((BASE + id)), \"clientPort\": $((BASE + 1000 + id))}"
+  awk -v m="$members" '/"gatewayPort"/ { print; print "  \"members\": [\n" m "\n  ],"; next } { print }' \
+      "$DATA/conf/node$id.json.tmp" > "$DATA/conf/node$id.json"
+  rm -f "$DATA/conf/node$id.json.tmp"
+  echo "$urls" > "$DATA/conf/node$id.join"
+  launch "$id"
+  echo "Started node $id (pid $(cat "$(pidfile "$id")")); it asks $urls to add it as a learner."
+  local start=$SECONDS deadline=$((SECONDS + ${RAFTKV_ADD_TIMEOUT:-600}))
+  echo -n "Waiting for node $id to catch up before promoting it"
+  while ((SECONDS < deadline)); do
+    if api POST "/v1/members/$id/promote"; then
+      echo; echo "Node $id is a voter ($((SECONDS - start)) s after it started)."; return 0
+    fi
+    is_running "$id" || { echo; die "node $id stopped; see './cluster.sh logs $id'"; }
+    echo -n "."
+    sleep 1
+  done
+  echo
+  die "node $id was not promoted within ${RAFTKV_ADD_TIMEOUT:-600} s (last answer $API_STATUS: $API_BODY); see './cluster.sh logs $id'"
+}
+
+cmd_remove() {
+  local id=$1
+  api DELETE "/v1/members/$id" || die "removing node $id failed ($API_STATUS): $API_BODY"
+  echo "Node $id is no longer a member."
+  if is_running "$id"; then stop_one "$id"; echo "Stopped node $id."; fi
+}
+
+cmd_transfer() {
+  local id=$1
+  api POST /v1/leader "{\"to\": $id}" || die "leadership did not move to node $id ($API_STATUS): $API_BODY"
+  echo "Node $id leads: $API_BODY"
+}
+
 need_id() {
   [[ -n ${1:-} ]] || die "which node? e.g. './cluster.sh $2 1'"
   [[ $1 == gateway || -f $DATA/conf/node$1.json ]] || die "no node '$1' (nodes: $(node_ids | tr '\n' ' '))"
@@ -272,7 +344,10 @@ cmd_clean() {
 
 case ${1:-} in
   start) cmd_start "${2:-3}" ;;
-  stop) cmd_stop ;;
+  stop) if [[ -n ${2:-} ]]; then need_id "$2" stop; stop_one "$2"; echo "Stopped $2"; else cmd_stop; fi ;;
+  add) [[ -n ${2:-} ]] || die "which node id? e.g. './cluster.sh add 4'"; cmd_add "$2" ;;
+  remove) need_id "${2:-}" remove; cmd_remove "$2" ;;
+  transfer) need_id "${2:-}" transfer; cmd_transfer "$2" ;;
   status) cmd_status ;;
   kill) need_id "${2:-}" kill; signal_one KILL "$2" "Killed"; rm -f "$(pidfile "$2")" ;;
   restart) need_id "${2:-}" restart; build_for_restart; stop_one "$2"; launch "$2"; echo "Restarted $2 (pid $(cat "$(pidfile "$2")"))" ;;
