@@ -1,5 +1,8 @@
 package raftkv.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -45,6 +48,42 @@ final class LatencyStats {
     }
     latency[kind.ordinal()].recordValue(micros(latencyNanos));
     if (notFound) readsNotFound.increment();
+  }
+
+  // stretches between two successful measured writes, guarded by gapLock
+  private final Object gapLock = new Object();
+  private long lastWriteNanos;
+  /** The longest gaps seen, as {length, end} in nanoseconds, at most {@link #GAPS_KEPT}. */
+  private final List<long[]> longestGaps = new ArrayList<>();
+  static final int GAPS_KEPT = 50;
+
+  /**
+   * A measured write succeeded at {@code answeredNanos}: the longest time between two such is
+   * how long writers saw the cluster unavailable (a failover, a leadership transfer).
+   */
+  void recordWriteSuccess(long answeredNanos) {
+    synchronized (gapLock) {
+      long gap = answeredNanos - lastWriteNanos;
+      if (lastWriteNanos != 0 && gap > 0) keepIfLong(gap, answeredNanos);
+      lastWriteNanos = Math.max(lastWriteNanos, answeredNanos);
+    }
+  }
+
+  private void keepIfLong(long gap, long endNanos) {
+    if (longestGaps.size() == GAPS_KEPT) {
+      if (longestGaps.get(GAPS_KEPT - 1)[0] >= gap) return;
+      longestGaps.remove(GAPS_KEPT - 1);
+    }
+    int at = 0;
+    while (at < longestGaps.size() && longestGaps.get(at)[0] >= gap) at++;
+    longestGaps.add(at, new long[] {gap, endNanos});
+  }
+
+  /** The longest gaps between successful measured writes, longest first: {length, end}. */
+  List<long[]> longestWriteGaps() {
+    synchronized (gapLock) {
+      return List.copyOf(longestGaps);
+    }
   }
 
   /** A request that failed, or that could not even be sent. */

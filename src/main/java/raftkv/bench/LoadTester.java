@@ -152,7 +152,20 @@ public final class LoadTester {
         ok + errors, ok, errors, perSecond(ok, measuredSeconds), List.copyOf(rows),
         stats.errors().counts(), stats.errors().examples(), stats.readsNotFound(), warmup,
         options.openLoop() ? Report.Percentiles.ofMicros(stats.cumulativeSendLag()) : null,
-        series);
+        series, writeGaps(stats, phases));
+  }
+
+  private static List<Report.Gap> writeGaps(LatencyStats stats, Phases phases) {
+    // nanoTime has no epoch: place it against the wall clock once
+    long epochMs = System.currentTimeMillis();
+    long nowNanos = System.nanoTime();
+    List<Report.Gap> gaps = new ArrayList<>();
+    for (long[] g : stats.longestWriteGaps()) {
+      gaps.add(new Report.Gap(Math.round(g[0] / 1e4) / 100.0,
+          Math.round((g[1] - phases.measureStartNanos()) / 1e7) / 100.0,
+          epochMs - (nowNanos - g[1]) / 1_000_000));
+    }
+    return List.copyOf(gaps);
   }
 
   private static Report.OpRow row(String op, Histogram h, long errors, double seconds) {

@@ -68,6 +68,7 @@ abstract class LoadVerticle extends VerticleBase {
       long answeredNanos, boolean measured) {
     if (outcome.ok()) {
       stats.recordOk(op.kind(), answeredNanos - startedNanos, outcome.notFound(), measured);
+      if (measured && op.kind() == Operation.Kind.WRITE) stats.recordWriteSuccess(answeredNanos);
     } else {
       stats.recordError(op.kind(), outcome, measured);
     }

@@ -20,6 +20,9 @@ import org.HdrHistogram.Histogram;
  * @param sendLagMs open loop only: how late requests left compared with their schedule; large
  *     values mean this machine could not keep up the rate
  * @param perSecond one entry per second of the run, warm-up included
+ * @param writeGaps the longest times between two successful measured writes (at most 50,
+ *     longest first), and when each ended: how long a failover or a leadership transfer kept
+ *     writers waiting; empty with fewer than two successful writes
  */
 public record Report(
     Map<String, Object> settings,
@@ -37,7 +40,14 @@ public record Report(
     long readsNotFound,
     Warmup warmup,
     Percentiles sendLagMs,
-    List<Second> perSecond) {
+    List<Second> perSecond,
+    List<Gap> writeGaps) {
+
+  /**
+   * A stretch with no successful write: its length, and when it ended, in seconds into the
+   * measured period and on the wall clock (so a script can find the gap an event it caused).
+   */
+  public record Gap(double ms, double endedAtSeconds, long endedAtEpochMs) {}
 
   /** Errors of the whole run, warm-up included. */
   public long totalErrors() {

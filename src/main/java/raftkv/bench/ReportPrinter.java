@@ -41,6 +41,15 @@ final class ReportPrinter {
     if (r.readsNotFound() > 0) {
       out.printf("reads of keys never written (404, counted as ok): %d%n", r.readsNotFound());
     }
+    if (!r.writeGaps().isEmpty()) {
+      Report.Gap longest = r.writeGaps().get(0);
+      out.printf(Locale.ROOT, "longest gap without a successful write: %.1f ms (ended %.2f s into"
+          + " the measured period)%n", longest.ms(), longest.endedAtSeconds());
+      for (Report.Gap g : r.writeGaps()) {
+        out.printf(Locale.ROOT, "  write gap %8.1f ms, ended %6.2f s in, at epoch ms %d%n",
+            g.ms(), g.endedAtSeconds(), g.endedAtEpochMs());
+      }
+    }
     if (r.sendLagMs() != null) {
       out.printf(Locale.ROOT, "send lag behind schedule: p99 %.3f ms, max %.3f ms%s%n",
           r.sendLagMs().p99(), r.sendLagMs().max(), r.sendLagMs().p99() > 10

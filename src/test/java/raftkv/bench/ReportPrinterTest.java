@@ -18,7 +18,8 @@ class ReportPrinterTest {
     Map<String, Object> settings = LoadOptions.parse("--requests", "10").describe(1);
     return new Report(settings, 1, "send", 0, 1, 100, 100 - errors, errors, 100 - errors,
         List.of(), Map.of(), Map.of(), 0,
-        new Report.Warmup(warmupErrors, 0, warmupErrors, Map.of(), Map.of()), null, series);
+        new Report.Warmup(warmupErrors, 0, warmupErrors, Map.of(), Map.of()), null, series,
+        List.of(new Report.Gap(12.5, 0.4, 1_700_000_000_400L), new Report.Gap(3, 0.2, 0)));
   }
 
   @Test
@@ -28,6 +29,12 @@ class ReportPrinterTest {
         .contains("RESULT: ERRORS! 3 of 100 measured requests failed (3.000%)");
     assertThat(ReportPrinter.verdict(report(0, 2, List.of())))
         .contains("RESULT: ERRORS! 0 of 100").contains("and 2 during warm-up");
+  }
+
+  @Test
+  void theLongestGapWithoutASuccessfulWriteIsPrinted() {
+    assertThat(Runs.printed(report(0, 0, List.of())))
+        .contains("longest gap without a successful write: 12.5 ms (ended 0.40 s into");
   }
 
   @Test
