@@ -186,7 +186,7 @@ public final class Replica<R> {
 
   private void followMembership() {
     Membership now = raft.membership();
-    if (!now.equals(membership) && serving()) {
+    if (now != membership && serving()) { // the core makes a new one for every change
       Membership before = membership;
       membership = now;
       guarded("following a configuration change", () -> host.membershipChanged(before, now));

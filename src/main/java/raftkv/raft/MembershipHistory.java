@@ -17,6 +17,10 @@ final class MembershipHistory {
   private long baseIndex;
   /** Configuration entries after {@code baseIndex}, by index. */
   private final TreeMap<Long, Membership> changes = new TreeMap<>();
+  /** The latest: asked for on every commit, so kept rather than looked up. */
+  private Membership current;
+  private long currentIndex;
+  private boolean baseRecorded;
 
   MembershipHistory(Membership bootstrap, SnapshotMeta snapshot, Iterable<Entry> stored) {
     this.bootstrap = bootstrap;
@@ -26,12 +30,12 @@ final class MembershipHistory {
 
   /** The configuration in effect: the latest in the log. */
   Membership current() {
-    return changes.isEmpty() ? base : changes.lastEntry().getValue();
+    return current;
   }
 
   /** The index of the entry that made {@link #current()}, or the snapshot's (0 at the start). */
   long currentIndex() {
-    return changes.isEmpty() ? baseIndex : changes.lastKey();
+    return currentIndex;
   }
 
   /** The configuration as of {@code index} (at least the snapshot's end). */
@@ -45,17 +49,23 @@ final class MembershipHistory {
     return !changes.isEmpty() || baseRecorded;
   }
 
-  private boolean baseRecorded;
-
   void appended(Entry e) {
     if (e.index() > baseIndex && Membership.isMembership(e.command())) {
       changes.put(e.index(), Membership.decode(e.command()));
+      latestChanged();
     }
   }
 
   /** The log lost its entries from {@code from} on. */
   void truncatedFrom(long from) {
+    if (changes.isEmpty() || changes.lastKey() < from) return;
     changes.tailMap(from, true).clear();
+    latestChanged();
+  }
+
+  private void latestChanged() {
+    current = changes.isEmpty() ? base : changes.lastEntry().getValue();
+    currentIndex = changes.isEmpty() ? baseIndex : changes.lastKey();
   }
 
   /** A snapshot up to {@code index} now covers the log's start. */
@@ -65,6 +75,7 @@ final class MembershipHistory {
     baseRecorded = baseRecorded || changes.floorKey(index) != null;
     baseIndex = index;
     changes.headMap(index, true).clear();
+    latestChanged();
   }
 
   /** The log was replaced by {@code snapshot}. */
@@ -73,5 +84,6 @@ final class MembershipHistory {
     baseIndex = snapshot.index();
     baseRecorded = !snapshot.membership().isEmpty();
     base = baseRecorded ? snapshot.membership() : bootstrap;
+    latestChanged();
   }
 }

@@ -297,7 +297,8 @@ final class SimClients {
     return op;
   }
 
-  private static Waiter<KvResult> ignoring() {
+  /** A waiter for a write whose outcome nobody checks. */
+  static Waiter<KvResult> ignoring() {
     return new Waiter<>() {
       @Override
       public void succeeded(KvResult value) {}

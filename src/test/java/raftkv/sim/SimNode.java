@@ -368,7 +368,7 @@ final class SimNode implements Replica.Host {
   /** Asks this node (the leader, it is hoped) to change the configuration to {@code next}. */
   ChangeResult proposeMembership(Membership next) {
     if (!up || paused) return new ChangeResult(0, ChangeResult.Refusal.NOT_LEADER, "down");
-    ChangeResult result = replica.proposeMembership(next, ignoring());
+    ChangeResult result = replica.proposeMembership(next, SimClients.ignoring());
     afterInput();
     return result;
   }
@@ -378,16 +378,6 @@ final class SimNode implements Replica.Host {
     ChangeResult result = replica.transferLeadership(target);
     afterInput();
     return result;
-  }
-
-  private static Waiter<KvResult> ignoring() {
-    return new Waiter<>() {
-      @Override
-      public void succeeded(KvResult value) {}
-
-      @Override
-      public void failed(raftkv.node.Failure failure, String why) {}
-    };
   }
 
   /** Starts a linearizable read; false when this node cannot take it. */
