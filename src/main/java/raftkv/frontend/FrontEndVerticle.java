@@ -117,16 +117,17 @@ public final class FrontEndVerticle extends VerticleBase {
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes()));
     router.get("/v1/cluster").handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
+    router.get("/v1/kv").handler(rc -> serveKv(rc, parser::list));
+    router.routeWithRegex(HttpMethod.GET, KEY_ROUTE).handler(rc -> serveKv(rc, parser::get));
+    router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));
+    router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
+    // after the key-value routes, which the hot paths match first
     router.get("/v1/members").handler(rc -> serveMembership(rc, r -> new NodeRequest.Members()));
     router.post("/v1/members").handler(rc -> serveMembership(rc, MembershipRequests::add));
     router.post("/v1/members/:id/promote")
         .handler(rc -> serveMembership(rc, MembershipRequests::promote));
     router.delete("/v1/members/:id").handler(rc -> serveMembership(rc, MembershipRequests::remove));
     router.post("/v1/leader").handler(rc -> serveMembership(rc, MembershipRequests::transfer));
-    router.get("/v1/kv").handler(rc -> serveKv(rc, parser::list));
-    router.routeWithRegex(HttpMethod.GET, KEY_ROUTE).handler(rc -> serveKv(rc, parser::get));
-    router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));
-    router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
     RouterErrors.install(router);
     return router;
   }
