@@ -246,6 +246,8 @@ final class MembershipHost {
   /** This node's standing in the configuration it has. */
   String standing() {
     Membership m = node.replica().raft().membership();
+    // a snapshot from before this node was added names the others only, for a while
+    if (joiner != null) return "joining";
     if (m.isVoter(config.nodeId())) return "voter";
     if (m.contains(config.nodeId())) return "learner";
     return m.isEmpty() ? "joining" : "removed";
