@@ -12,9 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,11 +174,6 @@ public final class Transport {
         sender.updateAddress(p.host(), p.port());
       }
     });
-  }
-
-  /** The ids this node sends to. */
-  public Set<Integer> peerIds() {
-    return new TreeSet<>(peers.keySet());
   }
 
   /**
