@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cluster.sh — run a local raftkv cluster: N nodes and one standalone front end (gateway).
 #
-#   ./cluster.sh start [N]   build if needed, start N nodes (default 3) and a gateway,
+#   ./cluster.sh start [N]   build if needed, start N nodes (default 3, or the cluster already
+#                            in the data directory, as members were added and removed) and a gateway,
 #                            wait for a leader, print the endpoints. "If needed": the jar is
 #                            missing, or a file under src/ or pom.xml is newer than it
 #   ./cluster.sh stop [ID]   stop every process this script started (or only node ID; a
@@ -157,16 +158,20 @@ wait_for_leader() {
 }
 
 cmd_start() {
-  local n=${1:-3}
+  # without N, a cluster already in $DATA starts as it was (members added or removed included)
+  local existing n
+  existing=0
+  [[ -d $DATA/conf ]] && existing=$(node_ids | wc -l)
+  n=${1:-$((existing > 0 ? existing : 3))}
   [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 9)) || die "start takes a node count from 1 to 9, got '$n'"
   for id in $(node_ids) gateway; do is_running "$id" && die "the cluster is already running ('./cluster.sh status'; './cluster.sh stop' first)"; done
-  if [[ -d $DATA/conf ]] && [[ $(node_ids | wc -l) -ne $n ]]; then
-    die "$DATA holds a cluster of $(node_ids | wc -l) nodes; './cluster.sh clean' first to start $n"
+  if ((existing > 0 && existing != n)); then
+    die "$DATA holds a cluster of $existing nodes; './cluster.sh start' starts it, './cluster.sh clean' first to start $n"
   fi
   build_if_needed
   mkdir -p "$DATA/run"
   [[ -f $DATA/run/token ]] || od -An -N8 -tx8 /dev/urandom | tr -d ' \n' > "$DATA/run/token"
-  write_configs "$n"
+  ((existing > 0)) || write_configs "$n"
   echo "Starting $n nodes and a gateway (data and logs under $DATA)..."
   for id in $(node_ids); do launch "$id"; done
   launch gateway
@@ -252,7 +257,8 @@ api() {
 cmd_add() {
   local id=$1 members="" urls="" other
   [[ $id =~ ^[0-9]+$ ]] && ((id >= 1 && id <= 99)) || die "add takes a node id from 1 to 99, got '$id'"
-  [[ -f $DATA/conf/node$id.json ]] && die "node $id exists already (a removed id is not reused: pick a new one)"
+  [[ -f $DATA/conf/node$id.json ]] && die "node $id exists already"
+  [[ -f $DATA/conf/node$id.removed.json ]] && die "node $id was removed; a removed id is not reused: pick a new one"
   [[ -f $DATA/conf/node1.json || -n $(node_ids) ]] || die "no cluster in $DATA: './cluster.sh start' first"
   for other in $(node_ids); do urls+="${urls:+,}http://127.0.0.1:$(client_port "$other")"; done
   build_if_needed
@@ -285,6 +291,8 @@ cmd_remove() {
   api DELETE "/v1/members/$id" || die "removing node $id failed ($API_STATUS): $API_BODY"
   echo "Node $id is no longer a member."
   if is_running "$id"; then stop_one "$id"; echo "Stopped node $id."; fi
+  # kept for its logs and data, but no longer started with the others
+  mv "$DATA/conf/node$id.json" "$DATA/conf/node$id.removed.json"
 }
 
 cmd_transfer() {
@@ -295,7 +303,8 @@ cmd_transfer() {
 
 need_id() {
   [[ -n ${1:-} ]] || die "which node? e.g. './cluster.sh $2 1'"
-  [[ $1 == gateway || -f $DATA/conf/node$1.json ]] || die "no node '$1' (nodes: $(node_ids | tr '\n' ' '))"
+  [[ $1 == gateway || -f $DATA/conf/node$1.json || ( $2 == logs && -f $DATA/conf/node$1.removed.json ) ]] \
+    || die "no node '$1' (nodes: $(node_ids | tr '\n' ' '))"
 }
 
 signal_one() { # signal_one SIGNAL ID VERB
@@ -343,7 +352,7 @@ cmd_clean() {
 }
 
 case ${1:-} in
-  start) cmd_start "${2:-3}" ;;
+  start) cmd_start "${2:-}" ;;
   stop) if [[ -n ${2:-} ]]; then need_id "$2" stop; stop_one "$2"; echo "Stopped $2"; else cmd_stop; fi ;;
   add) [[ -n ${2:-} ]] || die "which node id? e.g. './cluster.sh add 4'"; cmd_add "$2" ;;
   remove) need_id "${2:-}" remove; cmd_remove "$2" ;;

@@ -142,27 +142,34 @@ final class LeaderFinder {
   /**
    * The gateway follows the configuration as it changes: the next rounds poll the members the
    * leader reports (voters and learners), so a member added since the gateway started is found,
-   * and one removed is no longer asked. Without a leader, the configured members are polled too.
+   * and one removed is no longer asked. Without a leader, it polls every member any reachable
+   * node reports, those it polled, and the configured ones: the leader may be a member added
+   * after the gateway's configuration was written.
    */
   private void followMembers(ClusterView view) {
     Map<Integer, Member> next = new TreeMap<>();
-    view.leaderState().ifPresent(state -> {
-      for (String list : List.of("members", "learners")) {
-        JsonArray reported = state.status().getJsonArray(list, new JsonArray());
-        for (int i = 0; i < reported.size(); i++) {
-          Member m = reportedMember(reported.getValue(i));
-          if (m != null) next.put(m.id(), m);
-        }
-      }
-    });
+    view.leaderState().ifPresent(state -> addReported(state, next));
     if (next.isEmpty()) {
-      for (Member m : members) next.put(m.id(), m);
+      for (MemberState state : view.members()) addReported(state, next);
+      for (Member m : members) next.putIfAbsent(m.id(), m);
       for (Member m : seeds) next.putIfAbsent(m.id(), m);
     }
     List<Member> updated = List.copyOf(next.values());
     if (!updated.equals(members)) {
       log.info("Gateway: the members are now {}", updated.stream().map(Member::id).toList());
       members = updated;
+    }
+  }
+
+  /** The voters and learners {@code state}'s node reports, into {@code into}. */
+  private static void addReported(MemberState state, Map<Integer, Member> into) {
+    if (state.status() == null) return;
+    for (String list : List.of("members", "learners")) {
+      JsonArray reported = state.status().getJsonArray(list, new JsonArray());
+      for (int i = 0; i < reported.size(); i++) {
+        Member m = reportedMember(reported.getValue(i));
+        if (m != null) into.put(m.id(), m);
+      }
     }
   }
 

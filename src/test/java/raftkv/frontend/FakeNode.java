@@ -46,6 +46,8 @@ public final class FakeNode {
 
   /** The node this one says leads; 0 for none. */
   public volatile int leaderId;
+  /** The voters its status reports (the gateway follows them); none by default. */
+  public volatile JsonArray reportedMembers = new JsonArray();
   public volatile long term = 1;
   /** Never reply to key-value requests (a node stuck mid-commit). */
   public volatile boolean silent;
@@ -170,6 +172,6 @@ public final class FakeNode {
         .put("leaderId", leaderId)
         .put("commitIndex", lastIndex)
         .put("lastApplied", lastIndex)
-        .put("members", new JsonArray());
+        .put("members", reportedMembers.copy());
   }
 }

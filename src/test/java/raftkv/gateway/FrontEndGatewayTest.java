@@ -6,6 +6,7 @@ import static raftkv.frontend.FrontEndTestSupport.assertError;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
@@ -110,6 +111,33 @@ class FrontEndGatewayTest {
     assertThat(node(3).writes()).extracting(KvCommand::key).containsExactly("b");
     assertThat(node(1).writes()).hasSize(1); // not asked again
     assertThat(gateway.get("/v1/cluster").json().getInteger("leaderId")).isEqualTo(3);
+  }
+
+  /**
+   * A gateway configured with nodes 1 and 2 only finds node 3 through what they report, and
+   * follows it when it leads: a member added after the gateway's configuration was written.
+   */
+  @Test
+  void theGatewayFollowsTheMembersTheNodesReport(Vertx vertx) {
+    for (Member member : members) {
+      nodes.add(FakeNode.start(vertx, member.id(), 3));
+      frontEnds.add(FrontEndTestSupport.deployForUndeploy(vertx,
+          FrontEndTestSupport.nodeConfig(member.id(), members, LIMITS)));
+    }
+    JsonArray reported = new JsonArray();
+    for (Member m : members) {
+      reported.add(new JsonObject().put("id", m.id()).put("host", m.host())
+          .put("raftPort", m.raftPort()).put("clientPort", m.clientPort()));
+    }
+    nodes.forEach(n -> n.reportedMembers = reported);
+    FrontEndVerticle gateway =
+        Gateway.frontEnd(FrontEndTestSupport.gatewayConfig(members.subList(0, 2), LIMITS));
+    vertx.deployVerticle(gateway).await();
+    Client client = new Client(vertx, gateway.actualPort());
+
+    assertThat(client.put("/v1/kv/a", "1").status()).isEqualTo(200);
+    assertThat(node(3).writes()).extracting(KvCommand::key).containsExactly("a");
+    assertThat(client.get("/v1/cluster").json().getInteger("leaderId")).isEqualTo(3);
   }
 
   /** Waits until the gateway's own polling has asked every node {@code rounds} more times. */
