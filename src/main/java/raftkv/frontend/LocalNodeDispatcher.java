@@ -102,7 +102,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
    * The leader as the node named it: its id and client URL (a member added since this node
    * started is in no configuration file), else as this node's configuration file lists it.
    */
-  private Optional<Member> leaderNamedIn(ReplyException notLeader, int leaderId) {
+  private Optional<Member> leaderMember(ReplyException notLeader, int leaderId) {
     String[] parts = notLeader.getMessage().trim().split(" ");
     if (parts.length == 2) {
       try {
@@ -126,7 +126,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
           + " forwarded this request to " + nodeName + ", which does not lead either (it says"
           + " node " + leaderId + " does): the cluster is changing leaders"));
     }
-    Optional<Member> leader = leaderNamedIn(notLeader, leaderId);
+    Optional<Member> leader = leaderMember(notLeader, leaderId);
     if (leader.isEmpty() || leaderId == config.nodeId()) {
       quietLog.warn("bad-leader", nodeName + " names node " + leaderId + " as leader, which"
           + " cannot be forwarded to");

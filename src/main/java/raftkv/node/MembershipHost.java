@@ -272,7 +272,7 @@ final class MembershipHost {
         .put("leaderId", raft.leaderId());
   }
 
-  JsonObject memberJson(int id, Membership m) {
+  private JsonObject memberJson(int id, Membership m) {
     NodeConfig.Member member = MemberAddress.resolve(id, m, config);
     JsonObject json = new JsonObject().put("id", id);
     if (member != null) {

@@ -623,19 +623,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .put("revision", kv.revision())
         .put("keys", kv.size());
     if (withDigest) out.put("digest", digest());
-    Membership configuration = raft.membership();
-    JsonArray members = new JsonArray();
-    JsonArray learners = new JsonArray();
-    for (Membership.Member m : configuration.members()) {
-      JsonObject json = membership.memberJson(m.id(), configuration);
-      if (m.voter()) {
-        members.add(json);
-      } else {
-        learners.add(json);
-      }
-    }
-    out.put("members", members);
-    out.put("learners", learners);
+    JsonObject members = membership.membersJson(); // as GET /v1/members lists them
+    out.put("members", members.getJsonArray("voters"));
+    out.put("learners", members.getJsonArray("learners"));
     out.put("membership", new JsonObject().put("self", membership.standing())
         .put("index", raft.membershipIndex())
         .put("committed", raft.membershipIndex() <= raft.commitIndex()));
