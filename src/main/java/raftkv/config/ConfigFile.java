@@ -32,6 +32,7 @@ public final class ConfigFile {
 
   /** The sections that may be left out, wholly or field by field, and their defaults. */
   private static final Map<String, Object> OPTIONAL_SECTIONS = Map.of(
+      "limits", NodeConfig.Limits.DEFAULTS,
       "tuning", NodeConfig.Tuning.DEFAULTS,
       "requestIds", NodeConfig.RequestIds.DEFAULTS,
       "storage", NodeConfig.Storage.DEFAULTS,
@@ -215,6 +216,11 @@ public final class ConfigFile {
     atLeast(source, "limits.maxValueBytes", limits.maxValueBytes(), 0);
     atLeast(source, "limits.maxInflightRequests", limits.maxInflightRequests(), 1);
     atLeast(source, "limits.requestTimeoutMs", limits.requestTimeoutMs(), 1);
+    atLeast(source, "limits.maxListKeys", limits.maxListKeys(), 1);
+    atLeast(source, "limits.maxListBytes", limits.maxListBytes(), 1);
+    atLeast(source, "limits.maxConnections", limits.maxConnections(), 1);
+    atLeast(source, "limits.readTimeoutMs", limits.readTimeoutMs(), 1);
+    atLeast(source, "limits.idleTimeoutMs", limits.idleTimeoutMs(), 1);
   }
 
   private static void validateTuning(NodeConfig.Tuning tuning, String source)

@@ -56,14 +56,46 @@ public record NodeConfig(
   }
 
   /**
+   * What one front end allows its clients (docs/API.md, "Limits").
+   *
    * @param maxKeyBytes longest key, in UTF-8 bytes (413 beyond)
    * @param maxValueBytes largest value (413 beyond)
-   * @param maxInflightRequests client requests a front end holds at once (429 beyond)
+   * @param maxInflightRequests client requests a front end works on at once, counted once their
+   *     body is read (429 beyond)
    * @param requestTimeoutMs how long a front end waits for its node before answering 503 or 504
+   * @param maxListKeys the most keys one page of a listing holds; a larger {@code limit} is
+   *     clamped to it (default 10,000)
+   * @param maxListBytes a page of a listing ends once its keys and asked-for values reach this
+   *     many bytes, though it always holds at least one key (default 4 MiB)
+   * @param maxConnections client connections a front end holds open at once; one more is
+   *     answered 503 and closed (default 4,096)
+   * @param readTimeoutMs a connection's first request must arrive whole, and a request's body
+   *     must arrive whole, within this long (408 beyond; default 10 s)
+   * @param idleTimeoutMs a kept-alive connection with no request for this long is closed
+   *     (default 90 s, longer than raftkv's own clients keep theirs)
    */
   public record Limits(int maxKeyBytes, int maxValueBytes, int maxInflightRequests,
-      int requestTimeoutMs) {
-    public static final Limits DEFAULTS = new Limits(1024, 1 << 20, 10_000, 5_000);
+      int requestTimeoutMs, int maxListKeys, int maxListBytes, int maxConnections,
+      int readTimeoutMs, int idleTimeoutMs) {
+    public static final Limits DEFAULTS =
+        new Limits(1024, 1 << 20, 10_000, 5_000, 10_000, 4 << 20, 4096, 10_000, 90_000);
+
+    /** The given request limits, with the defaults for listings and connections. */
+    public Limits(int maxKeyBytes, int maxValueBytes, int maxInflightRequests,
+        int requestTimeoutMs) {
+      this(maxKeyBytes, maxValueBytes, maxInflightRequests, requestTimeoutMs, 10_000, 4 << 20,
+          4096, 10_000, 90_000);
+    }
+
+    public Limits withConnections(int maxConnections, int readTimeoutMs, int idleTimeoutMs) {
+      return new Limits(maxKeyBytes, maxValueBytes, maxInflightRequests, requestTimeoutMs,
+          maxListKeys, maxListBytes, maxConnections, readTimeoutMs, idleTimeoutMs);
+    }
+
+    public Limits withListing(int maxListKeys, int maxListBytes) {
+      return new Limits(maxKeyBytes, maxValueBytes, maxInflightRequests, requestTimeoutMs,
+          maxListKeys, maxListBytes, maxConnections, readTimeoutMs, idleTimeoutMs);
+    }
   }
 
   /**

@@ -8,7 +8,10 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Reads a request's whole body, as raw bytes, up to a limit; a body over the limit is answered
  * 413 at once (from its Content-Length when it declares one) and the connection is closed rather
- * than read to the end.
+ * than read to the end. A body that has not arrived whole within {@code timeoutMs} of its headers
+ * is answered 408 and the connection closed: a client that stops sending holds nothing for long.
+ * A client that sends {@code Expect: 100-continue} is told to go on once its declared length is
+ * known to fit (and gets the 413 instead when it does not).
  *
  * <p>Vert.x Web's {@code BodyHandler} is not used because it decodes bodies sent as {@code
  * application/x-www-form-urlencoded} (what {@code curl -d} sends) as forms: it fails on values
@@ -20,9 +23,11 @@ final class BodyReader implements Handler<RoutingContext> {
   private static final String BODY = "raftkv.body";
 
   private final long limit;
+  private final long timeoutMs;
 
-  BodyReader(long limit) {
+  BodyReader(long limit, long timeoutMs) {
     this.limit = limit;
+    this.timeoutMs = timeoutMs;
   }
 
   /** The body read for {@code rc}; empty when the request had none. */
@@ -45,22 +50,45 @@ final class BodyReader implements Handler<RoutingContext> {
     }
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 64);
     boolean[] refused = {false};
+    long timer = rc.vertx().setTimer(timeoutMs, id -> {
+      if (refused[0]) return;
+      refused[0] = true;
+      answerAndClose(rc, HttpAnswer.error(408, "the request body did not arrive whole within "
+          + timeoutMs + " ms (limits.readTimeoutMs); nothing was done"));
+    });
     request.handler(chunk -> {
       if (refused[0]) return;
       if (body.length() + chunk.length() > limit) {
         refused[0] = true;
+        rc.vertx().cancelTimer(timer);
         tooLarge(rc);
       } else {
         body.appendBuffer(chunk);
       }
     });
     request.endHandler(end -> {
+      rc.vertx().cancelTimer(timer);
       if (refused[0]) return;
       rc.put(BODY, body);
       rc.next();
     });
-    request.exceptionHandler(e -> refused[0] = true); // the client went away: nobody to answer
+    request.exceptionHandler(e -> { // the client went away: nobody to answer
+      refused[0] = true;
+      rc.vertx().cancelTimer(timer);
+    });
+    if (expectsContinue(request)) rc.response().writeContinue();
     request.resume();
+  }
+
+  private static boolean expectsContinue(HttpServerRequest request) {
+    String expect = request.getHeader("expect");
+    return expect != null && expect.equalsIgnoreCase("100-continue");
+  }
+
+  /** Answers, then closes the connection: the rest of the body is not worth reading. */
+  static void answerAndClose(RoutingContext rc, HttpAnswer answer) {
+    rc.response().putHeader("connection", "close");
+    answer.writeTo(rc.response()).onComplete(written -> rc.request().connection().close());
   }
 
   /** The Content-Length header; -1 when absent (a chunked body) or not a number. */
@@ -75,8 +103,7 @@ final class BodyReader implements Handler<RoutingContext> {
   }
 
   private void tooLarge(RoutingContext rc) {
-    rc.response().putHeader("connection", "close"); // do not read the rest of the body
-    HttpAnswer.error(413, "the request body is over the limit of " + limit + " bytes")
-        .writeTo(rc.response());
+    answerAndClose(rc, HttpAnswer.error(413, "the request body is over the limit of " + limit
+        + " bytes"));
   }
 }

@@ -2,6 +2,7 @@ package raftkv.frontend;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import raftkv.node.NodeRequest;
 
 /**
@@ -29,6 +30,12 @@ public interface ClientDispatcher {
    */
   Future<HttpAnswer> membership(NodeRequest request, ForwardableRequest original,
       Deadline deadline);
+
+  /**
+   * Why this front end cannot serve linearizable requests now (no leader known, a log that lags,
+   * a node that is not a member); empty when it can. Never fails.
+   */
+  Future<List<String>> notReadyBecause(Deadline deadline);
 
   /** Stops timers and closes connections. */
   Future<Void> close();

@@ -32,6 +32,12 @@ final class ClientHeaders {
    */
   static final String FORWARDED_BY = "X-Raftkv-Forwarded";
 
+  /**
+   * On a listing cut short: the last key listed, percent-encoded, to send as {@code after=} for
+   * the next page.
+   */
+  static final String NEXT_AFTER = "X-Next-After";
+
   static final String CONTENT_TYPE = "content-type";
 
   /** The longest request id accepted, in characters. */

@@ -6,43 +6,60 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * What of a client's HTTP request is passed on when it is forwarded to another front end: the
- * method, the path with its query (as the client wrote them), the request id (and the retention
- * a gateway asked for it) and the body.
+ * method, the path with its query (as the client sent them, byte for byte), the request id (and
+ * the retention a gateway asked for it) and the body.
  *
+ * @param method the client's method; a {@code HEAD} is sent on as a {@code GET}, whose headers
+ *     the front end then answers without the body
+ * @param uri the path and query, ASCII ({@link PercentEncoder#asciiUri})
  * @param idRetention the {@link ClientHeaders#REQUEST_ID_RETENTION} header, or null
- * @param body the value of a PUT (never null for a PUT); null for other methods
+ * @param body the value of a PUT (never null for a PUT), a membership request's JSON; null for
+ *     reads
+ * @param kind what the client asked, for the advice of a failure: a gateway's made-up request id
+ *     does not make the client's write one it can retry
  * @param forwardedBy the {@link ClientHeaders#FORWARDED_BY} header the request arrived with, or
  *     null when a client sent it directly
  */
 public record ForwardableRequest(
     HttpMethod method, String uri, String requestId, String idRetention, Buffer body,
-    boolean isWrite, String forwardedBy) {
+    KvAnswers.Kind kind, String forwardedBy) {
 
   /** Captures {@code rc}'s request; {@code parsed} is what the parser made of it. */
   static ForwardableRequest of(RoutingContext rc, KvRequest parsed) {
-    String query = rc.request().query();
-    String uri = rc.request().path() + (query == null ? "" : "?" + query);
     HttpMethod method = rc.request().method();
-    return new ForwardableRequest(method, uri, rc.request().getHeader(ClientHeaders.REQUEST_ID),
+    return new ForwardableRequest(sentOnAs(method), uri(rc),
+        rc.request().getHeader(ClientHeaders.REQUEST_ID),
         rc.request().getHeader(ClientHeaders.REQUEST_ID_RETENTION),
-        method == HttpMethod.PUT ? BodyReader.body(rc) : null, parsed.isWrite(),
+        method == HttpMethod.PUT ? BodyReader.body(rc) : null, parsed.kind(),
         rc.request().getHeader(ClientHeaders.FORWARDED_BY));
   }
 
   /** Captures a membership request ({@code /v1/members}, {@code /v1/leader}) with its body. */
   static ForwardableRequest membership(RoutingContext rc) {
-    String query = rc.request().query();
-    String uri = rc.request().path() + (query == null ? "" : "?" + query);
     HttpMethod method = rc.request().method();
-    return new ForwardableRequest(method, uri, null, null,
-        method == HttpMethod.GET ? null : BodyReader.body(rc), method != HttpMethod.GET,
+    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    return new ForwardableRequest(sentOnAs(method), uri(rc), null, null,
+        read ? null : BodyReader.body(rc), read ? KvAnswers.Kind.READ : KvAnswers.Kind.CHANGE,
         rc.request().getHeader(ClientHeaders.FORWARDED_BY));
+  }
+
+  private static HttpMethod sentOnAs(HttpMethod method) {
+    return method == HttpMethod.HEAD ? HttpMethod.GET : method;
+  }
+
+  private static String uri(RoutingContext rc) {
+    String query = rc.request().query();
+    return PercentEncoder.asciiUri(rc.request().path() + (query == null ? "" : "?" + query));
   }
 
   /** The same request with a request id (and its retention) given by a gateway. */
   public ForwardableRequest withRequestId(String id, long retentionMs) {
-    return new ForwardableRequest(method, uri, id, Long.toString(retentionMs), body, isWrite,
+    return new ForwardableRequest(method, uri, id, Long.toString(retentionMs), body, kind,
         forwardedBy);
+  }
+
+  public boolean isWrite() {
+    return kind != KvAnswers.Kind.READ;
   }
 
   boolean wasForwarded() {

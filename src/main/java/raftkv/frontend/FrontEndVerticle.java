@@ -1,13 +1,20 @@
 package raftkv.frontend;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -47,9 +54,14 @@ public final class FrontEndVerticle extends VerticleBase {
   /** The paths of one key: {@code /v1/kv/} and the key, which may contain slashes. */
   private static final String KEY_ROUTE = KvRequestParser.KEY_PATH_PREFIX + ".*";
 
+  /** The path of a listing, exactly. */
+  private static final String LIST_ROUTE = "/v1/kv";
+
   private final NodeConfig config;
   private final ClientDispatcher.Factory dispatcherFactory;
   private KvRequestParser parser;
+  private ConnectionGuard guard;
+  private InflightLimiter inflight;
   private LeaderForwarder forwarder;
   private ClientDispatcher dispatcher;
   private HttpServer server;
@@ -70,10 +82,17 @@ public final class FrontEndVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    parser = new KvRequestParser(config.limits(), config.requestIds());
+    NodeConfig.Limits limits = config.limits();
+    parser = new KvRequestParser(limits, config.requestIds());
     forwarder = new LeaderForwarder(vertx, config.gateway().connectionsPerNode());
     dispatcher = dispatcherFactory.create(vertx, forwarder);
-    server = vertx.createHttpServer(serverOptions()).requestHandler(router());
+    guard = new ConnectionGuard(vertx, limits.maxConnections(), limits.readTimeoutMs(),
+        limits.idleTimeoutMs());
+    inflight = new InflightLimiter(limits.maxInflightRequests());
+    server = vertx.createHttpServer(serverOptions())
+        .connectionHandler(guard::opened)
+        .invalidRequestHandler(FrontEndVerticle::invalidRequest)
+        .requestHandler(router());
     return server.listen(configuredPort(), config.bindHost())
         .onSuccess(listening -> log.info("{} serves clients on http://{}:{}", who(),
             config.bindHost(), listening.actualPort()))
@@ -106,23 +125,31 @@ public final class FrontEndVerticle extends VerticleBase {
     // Room for a key at its limit with every byte percent-encoded, and then some, so that an
     // oversized key gets the API's 413 rather than the server's 414.
     int longestLine = Math.max(4096, 6 * config.limits().maxKeyBytes() + 4096);
-    return new HttpServerOptions().setMaxInitialLineLength(longestLine);
+    // HTTP/1.1 only: without the wait to tell an HTTP/2 preface from HTTP/1, a connection is
+    // set up (and watched by the ConnectionGuard) as soon as it is accepted.
+    return new HttpServerOptions().setMaxInitialLineLength(longestLine)
+        .setHttp2ClearTextEnabled(false);
   }
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.get("/health").handler(rc ->
+    router.route().handler(guard::requestStarted);
+    readRoute(router.route("/health")).handler(rc ->
         HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
-    router.route("/v1/*").handler(new InflightLimiter(config.limits().maxInflightRequests()));
-    router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes()));
-    router.get("/v1/cluster").handler(rc -> relay(rc,
+    readRoute(router.route("/ready")).handler(this::serveReady);
+    router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes(),
+        config.limits().readTimeoutMs()));
+    router.route("/v1/*").handler(inflight);
+    readRoute(router.route("/v1/cluster")).handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
-    router.get("/v1/kv").handler(rc -> serveKv(rc, parser::list));
-    router.routeWithRegex(HttpMethod.GET, KEY_ROUTE).handler(rc -> serveKv(rc, parser::get));
+    // exactly /v1/kv: a plain path would also match /v1/kv/, which is the (empty) key's path
+    readRoute(router.routeWithRegex(LIST_ROUTE)).handler(rc -> serveKv(rc, parser::list));
+    readRoute(router.routeWithRegex(KEY_ROUTE)).handler(rc -> serveKv(rc, parser::get));
     router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));
     router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
     // after the key-value routes, which the hot paths match first
-    router.get("/v1/members").handler(rc -> serveMembership(rc, r -> new NodeRequest.Members()));
+    readRoute(router.route("/v1/members"))
+        .handler(rc -> serveMembership(rc, r -> new NodeRequest.Members()));
     router.post("/v1/members").handler(rc -> serveMembership(rc, MembershipRequests::add));
     router.post("/v1/members/:id/promote")
         .handler(rc -> serveMembership(rc, MembershipRequests::promote));
@@ -130,6 +157,56 @@ public final class FrontEndVerticle extends VerticleBase {
     router.post("/v1/leader").handler(rc -> serveMembership(rc, MembershipRequests::transfer));
     RouterErrors.install(router);
     return router;
+  }
+
+  /** Every GET route also answers HEAD: the same status and headers, no body. */
+  private static Route readRoute(Route route) {
+    return route.method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /**
+   * {@code GET /ready}: 200 when this front end can serve linearizable requests now, else 503
+   * with every reason, for a load balancer's health check ({@code /health} only says that the
+   * process is up).
+   */
+  private void serveReady(RoutingContext rc) {
+    dispatcher.notReadyBecause(newDeadline()).onComplete(done -> {
+      List<String> reasons = new ArrayList<>(done.succeeded() ? done.result()
+          : List.of("the readiness check failed: " + done.cause().getMessage()));
+      if (inflight.held() >= config.limits().maxInflightRequests()) {
+        reasons.add("it is shedding load: " + inflight.held() + " requests in flight, the limit"
+            + " (limits.maxInflightRequests)");
+      }
+      if (guard.openConnections() >= guard.maxConnections()) {
+        reasons.add("it holds " + guard.openConnections() + " client connections, the limit"
+            + " (limits.maxConnections)");
+      }
+      HttpAnswer answer = reasons.isEmpty()
+          ? HttpAnswer.json(200, new JsonObject().put("ready", true))
+          : HttpAnswer.error(503, who() + " is not ready: " + String.join("; ", reasons),
+              new JsonObject().put("ready", false).put("reasons", new JsonArray(reasons)));
+      answer.writeTo(rc.response());
+    });
+  }
+
+  /**
+   * The HTTP layer's own refusals (a request line or headers too long, malformed HTTP), in the
+   * API's JSON form; the server closes the connection after it.
+   */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String what = "malformed HTTP request";
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      what = "the request line (method, path and query) is too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      what = "the request headers are too large";
+    }
+    String detail = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    request.response().putHeader("connection", "close");
+    HttpAnswer.error(status, what + detail).writeTo(request.response());
   }
 
   private void serveKv(RoutingContext rc, Function<RoutingContext, KvRequest> parse) {

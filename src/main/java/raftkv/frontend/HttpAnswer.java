@@ -1,5 +1,6 @@
 package raftkv.frontend;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -44,11 +45,18 @@ public record HttpAnswer(int status, Map<String, String> headers, Buffer body) {
     return new HttpAnswer(status, more, body);
   }
 
-  /** Writes this answer, unless the client has gone away or the response is already written. */
-  void writeTo(HttpServerResponse response) {
-    if (response.ended() || response.closed()) return;
+  /**
+   * Writes this answer, unless the client has gone away or the response is already written
+   * (then the future fails). For a {@code HEAD} request the server sends the headers alone.
+   */
+  Future<Void> writeTo(HttpServerResponse response) {
+    if (response.ended() || response.closed()) {
+      return Future.failedFuture("the response was already written or its connection closed");
+    }
     response.setStatusCode(status);
     headers.forEach(response::putHeader);
-    response.end(body);
+    // said explicitly, so that a HEAD's answer names the length its GET's body has
+    response.putHeader("content-length", Integer.toString(body.length()));
+    return response.end(body);
   }
 }

@@ -1,7 +1,6 @@
 package raftkv.frontend;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
@@ -9,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import raftkv.kv.KeyValue;
 import raftkv.kv.KvResult;
-import raftkv.node.NodeChannel;
+import raftkv.node.NodeFailure;
 import raftkv.node.RangeReply;
 import raftkv.node.ReadReply;
 
@@ -56,13 +55,14 @@ public final class KvAnswers {
   }
 
   /**
-   * A JSON list of {@code {key, revision, size}} (plus {@code value}, standard base64, when asked),
-   * at most {@code limit} long; the node was asked for one more to tell whether keys were left out.
+   * A JSON list of {@code {key, revision, size}} (plus {@code value}, standard base64, when asked);
+   * when keys remain after the page, {@link ClientHeaders#MORE_KEYS} and the cursor for the next
+   * page, {@link ClientHeaders#NEXT_AFTER} (the last key, percent-encoded for {@code after=}).
    */
-  static HttpAnswer listing(RangeReply reply, int limit, boolean withValues) {
+  static HttpAnswer listing(RangeReply reply, boolean withValues) {
     List<KeyValue> found = reply.keyValues();
     JsonArray list = new JsonArray();
-    for (KeyValue kv : found.subList(0, Math.min(limit, found.size()))) {
+    for (KeyValue kv : found) {
       JsonObject item = new JsonObject()
           .put("key", kv.key())
           .put("revision", kv.modRevision())
@@ -72,7 +72,10 @@ public final class KvAnswers {
     }
     HttpAnswer answer = HttpAnswer.json(200, list.toBuffer())
         .withHeader(ClientHeaders.APPLIED_INDEX, Long.toString(reply.appliedIndex()));
-    return found.size() > limit ? answer.withHeader(ClientHeaders.MORE_KEYS, "true") : answer;
+    if (!reply.more() || found.isEmpty()) return answer;
+    String last = found.get(found.size() - 1).key();
+    return answer.withHeader(ClientHeaders.MORE_KEYS, "true")
+        .withHeader(ClientHeaders.NEXT_AFTER, PercentEncoder.encodeKey(last));
   }
 
   private static HttpAnswer compareFailed(KvResult result, String key) {
@@ -93,15 +96,40 @@ public final class KvAnswers {
     return HttpAnswer.error(500, "internal error: the node answered " + result);
   }
 
-  /** 503: nothing was written. */
-  public static HttpAnswer unavailable(String why) {
-    return HttpAnswer.error(503, why + "; nothing was written, retry");
+  /**
+   * What a request is, as far as the advice of a failure goes: whether anything may have been
+   * written, and whether the client can retry a write safely (it sent an {@code X-Request-Id}).
+   */
+  public enum Kind {
+    READ,
+    WRITE,
+    WRITE_WITH_ID,
+    /** A membership change or leadership transfer: repeating one already made changes nothing. */
+    CHANGE;
+
+    /** A key-value write, with the client's request id or none (null). */
+    static Kind write(String requestId) {
+      return requestId == null ? WRITE : WRITE_WITH_ID;
+    }
   }
 
-  /** 504: a write that may or may not be committed. */
-  public static HttpAnswer outcomeUnknown(String why) {
-    return HttpAnswer.error(504, why + "; the write may or may not be committed,"
-        + " retry with the same X-Request-Id");
+  /** 503: the request was not served; nothing was written. */
+  public static HttpAnswer unavailable(String why, Kind kind) {
+    return HttpAnswer.error(503, why + (kind == Kind.READ
+        ? "; the read was not served, retry" : "; nothing was written, retry"));
+  }
+
+  /** 504 for a write whose fate is unknown (503 for a read, which changes nothing). */
+  public static HttpAnswer outcomeUnknown(String why, Kind kind) {
+    return switch (kind) {
+      case READ -> unavailable(why, kind);
+      case WRITE_WITH_ID -> HttpAnswer.error(504, why + "; the write may or may not be"
+          + " committed: retry with the same X-Request-Id");
+      case WRITE -> HttpAnswer.error(504, why + "; the write may or may not be committed: read"
+          + " the key to learn which (send an X-Request-Id with each write to make retries safe)");
+      case CHANGE -> HttpAnswer.error(504, why + "; the change may or may not be made: see GET"
+          + " /v1/members, or repeat it (a change already made answers \"changed\": false)");
+    };
   }
 
   /** 429: too busy; nothing was written. */
@@ -109,38 +137,27 @@ public final class KvAnswers {
     return HttpAnswer.error(429, why + "; back off and retry, nothing was written");
   }
 
-  /** A request that failed in a way that does not say what happened: 504 for writes, else 503. */
-  static HttpAnswer failedUnknown(String why, boolean write) {
-    return write ? outcomeUnknown(why) : unavailable(why);
-  }
-
   /**
    * The answer to a failed request to the local node (other than "not the leader", which the
    * caller handles by forwarding).
    */
-  static HttpAnswer nodeFailure(Throwable failure, boolean write, String node) {
-    if (!(failure instanceof ReplyException reply)) {
-      return failedUnknown(node + " failed: " + failure, write);
+  static HttpAnswer nodeFailure(Throwable failure, Kind kind, String node) {
+    if (failure instanceof NodeFailure.NotLeader notLeader) {
+      return unavailable(node + " does not lead and " + (notLeader.leader().known()
+          ? "cannot pass the request on to " + notLeader.leader() : "knows no leader"), kind);
     }
-    return switch (reply.failureType()) {
-      case NO_HANDLERS -> unavailable(node + " is not running"); // no NodeChannel sends it today
-      case TIMEOUT -> failedUnknown(node + " did not answer in time", write);
-      case RECIPIENT_FAILURE, ERROR -> recipientFailure(reply, write, node);
-    };
-  }
-
-  private static HttpAnswer recipientFailure(ReplyException reply, boolean write, String node) {
-    String what = reply.getMessage() == null ? "" : ": " + reply.getMessage();
-    return switch (reply.failureCode()) {
-      case NodeChannel.NOT_LEADER -> unavailable(node + " does not lead and knows no leader");
-      case NodeChannel.UNAVAILABLE -> unavailable("no leader reachable right now" + what);
-      case NodeChannel.OVERLOADED -> overloaded(reply.getMessage() != null ? reply.getMessage()
-          : node + " refuses new work for now");
-      case NodeChannel.OUTCOME_UNKNOWN -> failedUnknown("leadership changed while the write was"
-          + " in flight" + what, write);
-      case NodeChannel.CONFLICT, NodeChannel.BAD_REQUEST, NodeChannel.NOT_FOUND ->
-          HttpAnswer.error(reply.failureCode(), reply.getMessage());
-      default -> failedUnknown(node + " failed (code " + reply.failureCode() + what + ")", write);
-    };
+    if (failure instanceof NodeFailure.Unavailable unavailable) {
+      return unavailable(unavailable.getMessage(), kind);
+    }
+    if (failure instanceof NodeFailure.OutcomeUnknown unknown) {
+      return outcomeUnknown(node + ": " + unknown.getMessage(), kind);
+    }
+    if (failure instanceof NodeFailure.Overloaded overloaded) {
+      return overloaded(overloaded.getMessage());
+    }
+    if (failure instanceof NodeFailure.Refused refused) {
+      return HttpAnswer.error(refused.status(), refused.getMessage());
+    }
+    return outcomeUnknown(node + " failed: " + failure, kind);
   }
 }

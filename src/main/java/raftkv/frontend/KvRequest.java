@@ -1,10 +1,9 @@
 package raftkv.frontend;
 
+import io.vertx.core.Future;
 import raftkv.kv.KvCommand;
-import raftkv.kv.KvResult;
+import raftkv.node.NodeChannel;
 import raftkv.node.NodeRequest;
-import raftkv.node.RangeReply;
-import raftkv.node.ReadReply;
 
 /**
  * A client's key-value request, parsed and checked (see {@link KvRequestParser}). It knows what to
@@ -12,50 +11,44 @@ import raftkv.node.ReadReply;
  */
 public sealed interface KvRequest {
 
-  /** Writes change the store; a write whose fate is unknown is answered 504, a read never is. */
-  boolean isWrite();
+  /** What the request is, for the advice a failure gives. */
+  KvAnswers.Kind kind();
 
-  /** What to send to the node's {@code RaftVerticle}. */
-  NodeRequest toNodeRequest();
+  default boolean isWrite() {
+    return kind() != KvAnswers.Kind.READ;
+  }
 
-  /** The client's answer to the node's successful reply to {@link #toNodeRequest()}. */
-  HttpAnswer answer(Object nodeReply);
+  /**
+   * Asks {@code node} and turns its reply into the client's answer; fails with the node's
+   * {@link raftkv.node.NodeFailure} when it did not serve the request.
+   */
+  Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs);
 
   /** {@code PUT /v1/kv/{key}}; {@code keepIdMs}: how long the request id is remembered. */
   record PutKey(String key, byte[] value, long prevRevision, String requestId, long keepIdMs)
       implements KvRequest {
     @Override
-    public boolean isWrite() {
-      return true;
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.write(requestId);
     }
 
     @Override
-    public NodeRequest toNodeRequest() {
-      return new NodeRequest.Write(new KvCommand.Put(key, value, prevRevision, requestId),
-          keepIdMs);
-    }
-
-    @Override
-    public HttpAnswer answer(Object nodeReply) {
-      return KvAnswers.putDone((KvResult) nodeReply, key);
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.write(new KvCommand.Put(key, value, prevRevision, requestId), keepIdMs,
+          timeoutMs).map(result -> KvAnswers.putDone(result, key));
     }
   }
 
   /** {@code GET /v1/kv/{key}}. */
   record GetKey(String key, boolean linearizable) implements KvRequest {
     @Override
-    public boolean isWrite() {
-      return false;
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.READ;
     }
 
     @Override
-    public NodeRequest toNodeRequest() {
-      return new NodeRequest.Read(key, linearizable);
-    }
-
-    @Override
-    public HttpAnswer answer(Object nodeReply) {
-      return KvAnswers.value((ReadReply) nodeReply, key);
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.read(key, linearizable, timeoutMs).map(reply -> KvAnswers.value(reply, key));
     }
   }
 
@@ -63,41 +56,34 @@ public sealed interface KvRequest {
   record DeleteKey(String key, long prevRevision, String requestId, long keepIdMs)
       implements KvRequest {
     @Override
-    public boolean isWrite() {
-      return true;
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.write(requestId);
     }
 
     @Override
-    public NodeRequest toNodeRequest() {
-      return new NodeRequest.Write(new KvCommand.Delete(key, prevRevision, requestId), keepIdMs);
-    }
-
-    @Override
-    public HttpAnswer answer(Object nodeReply) {
-      return KvAnswers.deleteDone((KvResult) nodeReply, key);
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.write(new KvCommand.Delete(key, prevRevision, requestId), keepIdMs, timeoutMs)
+          .map(result -> KvAnswers.deleteDone(result, key));
     }
   }
 
   /**
-   * {@code GET /v1/kv?prefix=P}. The node is asked for one key more than the limit, to learn
-   * whether the listing was cut short ({@link ClientHeaders#MORE_KEYS}).
+   * {@code GET /v1/kv?prefix=P&after=K&limit=L}: one page, at most {@code limit} keys (already
+   * clamped to the front end's cap) and about {@code maxBytes} of keys and asked-for values.
+   *
+   * @param after the page starts after this key; null: at the first key with the prefix
    */
-  record ListKeys(String prefix, int limit, boolean linearizable, boolean withValues)
-      implements KvRequest {
+  record ListKeys(String prefix, String after, int limit, long maxBytes, boolean linearizable,
+      boolean withValues) implements KvRequest {
     @Override
-    public boolean isWrite() {
-      return false;
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.READ;
     }
 
     @Override
-    public NodeRequest toNodeRequest() {
-      int oneMore = limit == Integer.MAX_VALUE ? limit : limit + 1;
-      return new NodeRequest.Range(prefix, oneMore, linearizable);
-    }
-
-    @Override
-    public HttpAnswer answer(Object nodeReply) {
-      return KvAnswers.listing((RangeReply) nodeReply, limit, withValues);
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.range(new NodeRequest.Range(prefix, after, limit, maxBytes, withValues,
+          linearizable), timeoutMs).map(reply -> KvAnswers.listing(reply, withValues));
     }
   }
 }

@@ -22,8 +22,9 @@ import raftkv.kv.KvCommand;
  * too, so keys with such segments should escape their slashes.)
  *
  * <p>Query parameters: {@code prevRevision} (PUT, DELETE), {@code consistency} (GET of a key and of
- * a listing), and for listings {@code prefix}, {@code limit} and {@code values}. Any other
- * parameter is an error.
+ * a listing), and for listings {@code prefix}, {@code after}, {@code limit} and {@code values}.
+ * Any other parameter is an error. A {@code limit} over {@code limits.maxListKeys} is clamped to
+ * it, never refused.
  */
 final class KvRequestParser {
 
@@ -36,6 +37,7 @@ final class KvRequestParser {
   private static final String PREV_REVISION = "prevRevision";
   private static final String CONSISTENCY = "consistency";
   private static final String PREFIX = "prefix";
+  private static final String AFTER = "after";
   private static final String LIMIT = "limit";
   private static final String VALUES = "values";
 
@@ -67,11 +69,13 @@ final class KvRequestParser {
 
   ListKeys list(RoutingContext rc) {
     QueryParams query = QueryParams.parse(rc.request().query(),
-        Set.of(PREFIX, LIMIT, CONSISTENCY, VALUES));
+        Set.of(PREFIX, AFTER, LIMIT, CONSISTENCY, VALUES));
     String prefix = query.get(PREFIX) == null ? "" : query.get(PREFIX);
-    int limit = query.positiveInt(LIMIT, DEFAULT_LIST_LIMIT);
+    String after = query.get(AFTER);
+    int limit = Math.min(query.positiveInt(LIMIT, DEFAULT_LIST_LIMIT), limits.maxListKeys());
     boolean withValues = query.choice(VALUES, "true", "false", false);
-    return new ListKeys(prefix, limit, linearizable(query), withValues);
+    return new ListKeys(prefix, after, limit, limits.maxListBytes(), linearizable(query),
+        withValues);
   }
 
   /** The percent-decoded key: non-empty UTF-8 text of at most {@code maxKeyBytes} bytes. */

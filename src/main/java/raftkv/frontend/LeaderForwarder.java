@@ -52,6 +52,16 @@ public final class LeaderForwarder {
    */
   public Future<HttpAnswer> forward(
       Member target, ForwardableRequest request, Deadline deadline, int forwardedBy) {
+    return forward(target, request, deadline, forwardedBy, Promise.<String>promise().future());
+  }
+
+  /**
+   * As {@link #forward(Member, ForwardableRequest, Deadline, int)}, given up (the request reset,
+   * a {@link ForwardFailedException} that it may have arrived) once {@code abandon} completes,
+   * with the reason it gives.
+   */
+  public Future<HttpAnswer> forward(Member target, ForwardableRequest request, Deadline deadline,
+      int forwardedBy, Future<String> abandon) {
     long ms = deadline.remainingMs();
     if (ms == 0) {
       return Future.failedFuture(new ForwardFailedException(false, "no time was left to ask "
@@ -76,12 +86,18 @@ public final class LeaderForwarder {
     return client.request(options)
         .recover(e -> Future.failedFuture(new ForwardFailedException(false,
             "cannot reach " + describe(target) + ": " + reason(e))))
-        .compose(outgoing -> exchange(outgoing, request.body(), deadline, target));
+        .compose(outgoing -> exchange(outgoing, request.body(), deadline, target, abandon));
   }
 
-  private Future<HttpAnswer> exchange(
-      HttpClientRequest outgoing, Buffer body, Deadline deadline, Member target) {
+  private Future<HttpAnswer> exchange(HttpClientRequest outgoing, Buffer body, Deadline deadline,
+      Member target, Future<String> abandon) {
     Promise<HttpAnswer> answer = Promise.promise();
+    abandon.onSuccess(why -> {
+      if (answer.tryFail(new ForwardFailedException(true, "gave up on " + describe(target)
+          + ": " + why))) {
+        outgoing.reset();
+      }
+    });
     // A hard deadline: the idle timeout alone would let a trickling answer run on.
     long timer = vertx.setTimer(Math.max(1, deadline.remainingMs()), id -> {
       answer.tryFail(new ForwardFailedException(true,

@@ -1,22 +1,28 @@
 package raftkv.frontend;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
 import raftkv.config.NodeConfig;
+import raftkv.node.LeaderHint;
 import raftkv.node.NodeChannel;
+import raftkv.node.NodeFailure;
 import raftkv.node.NodeRequest;
 import raftkv.util.QuietLog;
 
 /**
- * A node's front end: asks its own node (through a {@link NodeChannel}), and when the node does not lead
- * but knows who does, forwards the client's HTTP request to the leader's front end once.
+ * A node's front end: serves what its own node can (everything on the leader; stale reads and
+ * {@code GET /v1/members} anywhere), and passes the rest on to the leader's front end once.
+ *
+ * <p>When the node knows another member leads ({@link NodeChannel#knownLeader}), a request for the
+ * leader is forwarded at once, without a round trip through the node's event loop; otherwise the
+ * node is asked, and its {@link NodeFailure.NotLeader} names where to forward.
  *
  * <p>A request that arrives already forwarded is never forwarded again: if this node does not
  * lead either, the two nodes disagree about the leader (an election is under way) and the answer
@@ -41,99 +47,109 @@ final class LocalNodeDispatcher implements ClientDispatcher {
 
   @Override
   public Future<HttpAnswer> kv(KvRequest request, ForwardableRequest original, Deadline deadline) {
-    return askNode(request.toNodeRequest(), deadline)
-        .map(request::answer)
-        .recover(failure -> afterNodeFailed(failure, request, original, deadline));
+    boolean servedHere = request instanceof KvRequest.GetKey get && !get.linearizable()
+        || request instanceof KvRequest.ListKeys list && !list.linearizable();
+    if (!servedHere && !original.wasForwarded()) {
+      LeaderHint leader = node.knownLeader();
+      if (leader.known() && leader.leaderId() != config.nodeId()) {
+        return forwardTo(leader, original, deadline);
+      }
+    }
+    return request.askNode(node, timeout(deadline))
+        .recover(failure -> afterNodeFailed(failure, original, deadline));
   }
 
   @Override
   public Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline) {
-    return askNode(new NodeRequest.Status(withDigest), deadline)
-        .map(status -> HttpAnswer.json(200, (JsonObject) status))
+    return node.status(withDigest, timeout(deadline))
+        .map(status -> HttpAnswer.json(200, status))
         .recover(failure -> Future.succeededFuture(
-            KvAnswers.nodeFailure(failure, false, nodeName)));
+            KvAnswers.nodeFailure(failure, KvAnswers.Kind.READ, nodeName)));
   }
 
   @Override
   public Future<HttpAnswer> membership(NodeRequest request, ForwardableRequest original,
       Deadline deadline) {
-    return askNode(request, deadline)
-        .map(reply -> HttpAnswer.json(200, (JsonObject) reply))
-        .recover(failure -> {
-          if (isNotLeader(failure)) {
-            return forwardToLeader((ReplyException) failure, original, deadline);
-          }
-          return Future.succeededFuture(
-              KvAnswers.nodeFailure(failure, request.changesMembership(), nodeName));
-        });
+    return node.membership(request, timeout(deadline))
+        .map(reply -> HttpAnswer.json(200, reply))
+        .recover(failure -> afterNodeFailed(failure, original, deadline));
   }
 
-  private Future<Object> askNode(NodeRequest request, Deadline deadline) {
-    return node.ask(request, Math.max(1, deadline.remainingMs()));
+  /** A node's log counts as caught up while it has applied all but this many committed entries. */
+  static final long READY_MAX_LAG = 1000;
+
+  @Override
+  public Future<List<String>> notReadyBecause(Deadline deadline) {
+    return node.status(false, timeout(deadline)).map(LocalNodeDispatcher::notReadyBecause)
+        .otherwise(failure -> List.of(failure.getMessage()));
+  }
+
+  private static List<String> notReadyBecause(JsonObject status) {
+    List<String> reasons = new ArrayList<>();
+    if (status.getLong("leaderId", 0L) == 0) reasons.add("it knows no leader");
+    String self = status.getJsonObject("membership", new JsonObject()).getString("self", "");
+    if (self.equals("removed") || self.equals("joining")) {
+      reasons.add("it is not a member of the cluster (" + self + ")");
+    }
+    long lag = status.getLong("leaderCommitIndex", 0L) - status.getLong("appliedIndex", 0L);
+    if (lag > READY_MAX_LAG) {
+      reasons.add("its log is " + lag + " committed entries behind (catching up)");
+    }
+    return reasons;
+  }
+
+  private static long timeout(Deadline deadline) {
+    return Math.max(1, deadline.remainingMs());
   }
 
   private Future<HttpAnswer> afterNodeFailed(
-      Throwable failure, KvRequest request, ForwardableRequest original, Deadline deadline) {
-    if (isNotLeader(failure)) {
-      return forwardToLeader((ReplyException) failure, original, deadline);
+      Throwable failure, ForwardableRequest original, Deadline deadline) {
+    if (failure instanceof NodeFailure.NotLeader notLeader) {
+      return forwardTo(notLeader.leader(), original, deadline);
     }
-    if (!(failure instanceof ReplyException)) {
+    if (!(failure instanceof NodeFailure)) {
       quietLog.warn("node-failure", nodeName + " failed a request unexpectedly: " + failure);
     }
-    return Future.succeededFuture(KvAnswers.nodeFailure(failure, request.isWrite(), nodeName));
+    return Future.succeededFuture(KvAnswers.nodeFailure(failure, original.kind(), nodeName));
   }
 
-  private static boolean isNotLeader(Throwable failure) {
-    return failure instanceof ReplyException reply
-        && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && reply.failureCode() == NodeChannel.NOT_LEADER;
-  }
-
-  /** The leader id the node named, 0 when it knows none (or said something unreadable). */
-  private static int leaderNamedIn(ReplyException notLeader) {
-    try {
-      return Integer.parseInt(notLeader.getMessage().trim().split(" ")[0]);
-    } catch (RuntimeException unreadable) {
-      return 0;
-    }
-  }
-
-  /**
-   * The leader as the node named it: its id and client URL (a member added since this node
-   * started is in no configuration file), else as this node's configuration file lists it.
-   */
-  private Optional<Member> leaderMember(ReplyException notLeader, int leaderId) {
-    String[] parts = notLeader.getMessage().trim().split(" ");
-    if (parts.length == 2) {
-      try {
-        URI url = URI.create(parts[1]);
-        return Optional.of(new Member(leaderId, url.getHost(), 0, url.getPort()));
-      } catch (IllegalArgumentException unreadable) {
-        // fall back to the configuration file
-      }
-    }
-    return config.member(leaderId);
-  }
-
-  private Future<HttpAnswer> forwardToLeader(
-      ReplyException notLeader, ForwardableRequest original, Deadline deadline) {
-    int leaderId = leaderNamedIn(notLeader);
-    if (leaderId == 0) {
-      return Future.succeededFuture(KvAnswers.unavailable("no leader is known right now"));
+  private Future<HttpAnswer> forwardTo(
+      LeaderHint leader, ForwardableRequest original, Deadline deadline) {
+    if (!leader.known()) {
+      return Future.succeededFuture(
+          KvAnswers.unavailable("no leader is known right now", original.kind()));
     }
     if (original.wasForwarded()) {
       return Future.succeededFuture(KvAnswers.unavailable("node " + original.forwardedBy()
           + " forwarded this request to " + nodeName + ", which does not lead either (it says"
-          + " node " + leaderId + " does): the cluster is changing leaders"));
+          + " node " + leader.leaderId() + " does): the cluster is changing leaders",
+          original.kind()));
     }
-    Optional<Member> leader = leaderMember(notLeader, leaderId);
-    if (leader.isEmpty() || leaderId == config.nodeId()) {
-      quietLog.warn("bad-leader", nodeName + " names node " + leaderId + " as leader, which"
-          + " cannot be forwarded to");
-      return Future.succeededFuture(KvAnswers.unavailable("no leader is known right now"));
+    Optional<Member> target = address(leader);
+    if (target.isEmpty() || leader.leaderId() == config.nodeId()) {
+      quietLog.warn("bad-leader", nodeName + " names " + leader + " as leader, which cannot be"
+          + " forwarded to");
+      return Future.succeededFuture(
+          KvAnswers.unavailable("no leader is known right now", original.kind()));
     }
-    return forwarder.forward(leader.get(), original, deadline, config.nodeId())
+    return forwarder.forward(target.get(), original, deadline, config.nodeId())
         .recover(failure -> Future.succeededFuture(forwardFailed(failure, original)));
+  }
+
+  /**
+   * The leader's client address as the node knows it (a member added since this node started is
+   * in no configuration file), else as this node's configuration file lists it.
+   */
+  private Optional<Member> address(LeaderHint leader) {
+    if (leader.clientUrl() != null) {
+      try {
+        URI url = URI.create(leader.clientUrl());
+        return Optional.of(new Member(leader.leaderId(), url.getHost(), 0, url.getPort()));
+      } catch (IllegalArgumentException unreadable) {
+        // fall back to the configuration file
+      }
+    }
+    return config.member(leader.leaderId());
   }
 
   private HttpAnswer forwardFailed(Throwable failure, ForwardableRequest original) {
@@ -141,8 +157,8 @@ final class LocalNodeDispatcher implements ClientDispatcher {
         nodeName + " could not forward to the leader: " + failure.getMessage());
     boolean mayHaveArrived = !(failure instanceof ForwardFailedException f) || f.mayHaveArrived();
     return mayHaveArrived
-        ? KvAnswers.failedUnknown(failure.getMessage(), original.isWrite())
-        : KvAnswers.unavailable(failure.getMessage());
+        ? KvAnswers.outcomeUnknown(failure.getMessage(), original.kind())
+        : KvAnswers.unavailable(failure.getMessage(), original.kind());
   }
 
   @Override

@@ -54,11 +54,11 @@ final class RouterErrors {
 
   /** The methods of the routes of FrontEndVerticle that serve {@code path}. */
   static String allowedMethods(String path) {
-    if (path.startsWith(KvRequestParser.KEY_PATH_PREFIX)) return "GET, PUT, DELETE";
-    if (path.equals("/v1/members")) return "GET, POST";
+    if (path.startsWith(KvRequestParser.KEY_PATH_PREFIX)) return "GET, HEAD, PUT, DELETE";
+    if (path.equals("/v1/members")) return "GET, HEAD, POST";
     if (path.equals("/v1/leader") || path.matches("/v1/members/[^/]+/promote")) return "POST";
     if (path.matches("/v1/members/[^/]+")) return "DELETE";
-    return "GET";
+    return "GET, HEAD";
   }
 
   private static void answer(RoutingContext rc, HttpAnswer answer) {

@@ -64,6 +64,16 @@ record ClusterView(List<MemberState> members) {
     return leaderState().map(MemberState::member);
   }
 
+  /** False only when member {@code id} was polled and did not answer. */
+  boolean answered(int id) {
+    return members.stream().noneMatch(m -> m.member().id() == id && m.status() == null);
+  }
+
+  /** The members that answered, in the order polled. */
+  List<Member> answering() {
+    return members.stream().filter(m -> m.status() != null).map(MemberState::member).toList();
+  }
+
   /**
    * The gateway's answer to {@code GET /v1/cluster}: {@code gateway: true}, the {@code leaderId}
    * it forwards to (0 for none), that {@code leader}'s own status (null for none), and one line per

@@ -4,7 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
@@ -22,19 +27,24 @@ import raftkv.util.QuietLog;
 
 /**
  * A standalone front end (gateway): it has no node of its own and forwards every request to the
- * member that leads, as {@link LeaderFinder} sees it, following leader changes.
+ * member that leads, as {@link LeaderFinder} sees it, following leader changes. Stale reads go to
+ * any member that answered the last poll, in turn, so they are served even without a quorum.
  *
  * <p>Every write it forwards carries a request id: the client's {@code X-Request-Id}, or one the
  * gateway makes up (remembered by the store for {@code requestIds.gatewayRetentionMs}, far longer
  * than any request's deadline). So every retry it makes is exactly-once: the store applies an id
  * at most once, and a retry either applies the write or answers with the first attempt's result.
  *
- * <p>Retries are automatic, within the client's deadline and at most {@code
- * gateway.maxAttempts} attempts (the first after {@code gateway.firstBackoffMs}, each further one
- * after twice the wait before it), each after a fresh look for the leader: after a 503 or a failure to reach a node
- * (nothing written), after any failed read, and after a write whose fate is unknown (504, or no
- * answer after it was sent). Once an attempt's fate is unknown, a later failure is still answered
- * 504, never 503.
+ * <p>Retries are automatic, within the client's deadline, each after a fresh look for the leader:
+ * after a 503 or a failure to reach a node (nothing written) and after any failed read, at most
+ * {@code gateway.maxAttempts} attempts; after a write whose fate is unknown (504, or no answer
+ * after it was sent), until the deadline. The first retry waits {@code gateway.firstBackoffMs},
+ * each further one twice as long, at most {@link #MAX_BACKOFF_FACTOR} times the first. Once an
+ * attempt's fate is unknown, a later failure is still answered 504, never 503.
+ *
+ * <p>Fail-over: an attempt waiting on a member that a round of polls finds no longer leading (a
+ * newer leader answered) or unreachable (frozen, cut off) is given up at once and retried at the
+ * new leader, so a frozen leader costs about an election timeout, not the whole deadline.
  *
  * <p>Forwarded requests are not marked with {@code X-Raftkv-Forwarded}: the gateway is no
  * node, so a node that does not lead may still pass the request on to the leader once.
@@ -42,6 +52,9 @@ import raftkv.util.QuietLog;
 final class GatewayDispatcher implements ClientDispatcher {
 
   private static final Logger log = LoggerFactory.getLogger(GatewayDispatcher.class);
+
+  /** The longest wait between retries, as a multiple of the first. */
+  static final int MAX_BACKOFF_FACTOR = 8;
 
   private final Vertx vertx;
   private final LeaderFinder finder;
@@ -54,6 +67,13 @@ final class GatewayDispatcher implements ClientDispatcher {
   private final String idPrefix = "gw-" + HexFormat.of().toHexDigits(new SecureRandom().nextLong())
       + "-";
   private long idsMadeUp;
+  /** Attempts waiting for a member's answer, to give up when a poll shows it cannot come. */
+  private final Set<Attempt> waiting = new LinkedHashSet<>();
+  /** Where the next stale read goes, in turn among the members that answered. */
+  private int nextStaleReader;
+
+  /** One request on its way to one member; {@code abandon} gives it up. */
+  private record Attempt(Member target, boolean toLeader, Promise<String> abandon) {}
 
   GatewayDispatcher(Vertx vertx, LeaderFinder finder, LeaderForwarder forwarder,
       NodeConfig config) {
@@ -63,6 +83,7 @@ final class GatewayDispatcher implements ClientDispatcher {
     this.idRetentionMs = config.requestIds().gatewayRetentionMs();
     this.maxAttempts = config.gateway().maxAttempts();
     this.firstBackoffMs = config.gateway().firstBackoffMs();
+    finder.onRound(this::giveUpWhatCannotBeAnswered);
   }
 
   /** The dispatcher of a gateway's front end: it starts following the leader at once. */
@@ -70,8 +91,9 @@ final class GatewayDispatcher implements ClientDispatcher {
     long pollInterval = config.gateway().pollIntervalMs();
     long pollTimeout = Math.min(pollInterval, config.limits().requestTimeoutMs());
     LeaderFinder finder = new LeaderFinder(vertx, config.members(), pollInterval, pollTimeout);
+    GatewayDispatcher dispatcher = new GatewayDispatcher(vertx, finder, forwarder, config);
     finder.start();
-    return new GatewayDispatcher(vertx, finder, forwarder, config);
+    return dispatcher;
   }
 
   @Override
@@ -79,7 +101,9 @@ final class GatewayDispatcher implements ClientDispatcher {
     ForwardableRequest withId = original.isWrite() && original.requestId() == null
         ? original.withRequestId(idPrefix + Long.toHexString(++idsMadeUp), idRetentionMs)
         : original;
-    return new Delivery(withId, deadline).attempt();
+    boolean anyMember = request instanceof KvRequest.GetKey get && !get.linearizable()
+        || request instanceof KvRequest.ListKeys list && !list.linearizable();
+    return new Delivery(withId, deadline, anyMember).attempt();
   }
 
   @Override
@@ -91,7 +115,13 @@ final class GatewayDispatcher implements ClientDispatcher {
   @Override
   public Future<HttpAnswer> membership(NodeRequest request, ForwardableRequest original,
       Deadline deadline) {
-    return new Delivery(original, deadline).attempt();
+    return new Delivery(original, deadline, false).attempt();
+  }
+
+  @Override
+  public Future<List<String>> notReadyBecause(Deadline deadline) {
+    return finder.leader().map(leader -> leader.isPresent() ? List.<String>of()
+        : List.of("no reachable member claims to lead"));
   }
 
   @Override
@@ -99,64 +129,96 @@ final class GatewayDispatcher implements ClientDispatcher {
     return finder.close();
   }
 
+  /**
+   * After each round of polls: attempts waiting on a member that did not answer the poll, or on
+   * a leader that another, newer one has replaced, are given up (and retried by their delivery).
+   */
+  private void giveUpWhatCannotBeAnswered(ClusterView view) {
+    Optional<Member> leader = view.leader();
+    for (Attempt a : new ArrayList<>(waiting)) {
+      String why = null;
+      if (!view.answered(a.target().id())) {
+        why = "node " + a.target().id() + " did not answer the gateway's last poll";
+      } else if (a.toLeader() && leader.isPresent() && leader.get().id() != a.target().id()) {
+        why = "node " + leader.get().id() + " leads now, not node " + a.target().id();
+      }
+      if (why != null) a.abandon().tryComplete(why);
+    }
+  }
+
   /** The attempts made for one client request. */
   private final class Delivery {
     private final ForwardableRequest request;
     private final Deadline deadline;
-    private int attemptsLeft = maxAttempts;
+    /** A stale read: any member that answers polls may serve it. */
+    private final boolean anyMember;
     private int attemptsMade;
     /** Whether some attempt may have been applied: then "nothing was written" is never said. */
     private boolean outcomeUnknown;
 
-    Delivery(ForwardableRequest request, Deadline deadline) {
+    Delivery(ForwardableRequest request, Deadline deadline, boolean anyMember) {
       this.request = request;
       this.deadline = deadline;
+      this.anyMember = anyMember;
     }
 
     Future<HttpAnswer> attempt() {
-      attemptsLeft--;
       attemptsMade++;
+      if (anyMember) {
+        List<Member> live = finder.answering();
+        if (!live.isEmpty()) {
+          return sendTo(live.get(Math.floorMod(nextStaleReader++, live.size())), false);
+        }
+      }
       return finder.leader().compose(leader -> leader.isPresent()
-          ? sendTo(leader.get())
-          : retryOrGiveUp(KvAnswers.unavailable("no leader is known right now")));
+          ? sendTo(leader.get(), true)
+          : retryOrGiveUp(KvAnswers.unavailable("no leader is known right now",
+              request.kind())));
     }
 
-    private Future<HttpAnswer> sendTo(Member leader) {
-      return forwarder.forward(leader, request, deadline, 0).transform(done -> done.succeeded()
-          ? judgeAnswer(done.result(), leader)
-          : judgeFailure(done.cause(), leader));
+    private Future<HttpAnswer> sendTo(Member target, boolean toLeader) {
+      Attempt attempt = new Attempt(target, toLeader, Promise.promise());
+      waiting.add(attempt);
+      return forwarder.forward(target, request, deadline, 0, attempt.abandon().future())
+          .transform(done -> {
+            waiting.remove(attempt);
+            return done.succeeded()
+                ? judgeAnswer(done.result(), target)
+                : judgeFailure(done.cause(), target);
+          });
     }
 
-    private Future<HttpAnswer> judgeAnswer(HttpAnswer answer, Member leader) {
+    private Future<HttpAnswer> judgeAnswer(HttpAnswer answer, Member target) {
       if (answer.status() == 429 && outcomeUnknown) {
         // "nothing written" of this try, not of the earlier one whose fate is unknown
         return retryOrGiveUp(answer);
       }
       if (answer.status() == 503) {
-        finder.suspect(leader);
+        finder.suspect(target);
         return retryOrGiveUp(answer);
       }
       if (answer.status() == 504) {
-        finder.suspect(leader);
+        finder.suspect(target);
         return request.isWrite() ? afterUnknownOutcome(answer)
-            : retryOrGiveUp(KvAnswers.unavailable("node " + leader.id() + " could not serve the"
-                + " read"));
+            : retryOrGiveUp(KvAnswers.unavailable("node " + target.id() + " could not serve the"
+                + " read", request.kind()));
       }
       return Future.succeededFuture(answer);
     }
 
-    private Future<HttpAnswer> judgeFailure(Throwable failure, Member leader) {
-      quietLog.warn("forward-" + leader.id(), "Gateway: " + failure.getMessage());
-      finder.suspect(leader);
+    private Future<HttpAnswer> judgeFailure(Throwable failure, Member target) {
+      quietLog.warn("forward-" + target.id(), "Gateway: " + failure.getMessage());
+      finder.suspect(target);
       boolean mayHaveArrived =
           !(failure instanceof ForwardFailedException f) || f.mayHaveArrived();
       if (mayHaveArrived && request.isWrite()) {
-        return afterUnknownOutcome(KvAnswers.outcomeUnknown(failure.getMessage()));
+        return afterUnknownOutcome(KvAnswers.outcomeUnknown(failure.getMessage(),
+            request.kind()));
       }
-      return retryOrGiveUp(KvAnswers.unavailable(failure.getMessage()));
+      return retryOrGiveUp(KvAnswers.unavailable(failure.getMessage(), request.kind()));
     }
 
-    /** A write that may have been applied: its request id makes a retry safe. */
+    /** A write that may have been applied: its request id makes retries safe, to the deadline. */
     private Future<HttpAnswer> afterUnknownOutcome(HttpAnswer unknown) {
       outcomeUnknown = true;
       return retryOrGiveUp(unknown);
@@ -164,10 +226,12 @@ final class GatewayDispatcher implements ClientDispatcher {
 
     private Future<HttpAnswer> retryOrGiveUp(HttpAnswer answer) {
       HttpAnswer lastWord = outcomeUnknown && answer.status() != 504
-          ? KvAnswers.outcomeUnknown("an earlier attempt got no clear answer")
+          ? KvAnswers.outcomeUnknown("an earlier attempt got no clear answer", request.kind())
           : answer;
-      long backoff = firstBackoffMs << Math.min(attemptsMade - 1, 10);
-      if (attemptsLeft <= 0 || deadline.remainingMs() <= backoff) {
+      long backoff = firstBackoffMs
+          << Math.min(attemptsMade - 1, Integer.numberOfTrailingZeros(MAX_BACKOFF_FACTOR));
+      boolean attemptsLeft = outcomeUnknown || attemptsMade < maxAttempts;
+      if (!attemptsLeft || deadline.remainingMs() <= backoff) {
         return Future.succeededFuture(lastWord);
       }
       return after(backoff).compose(v -> attempt());

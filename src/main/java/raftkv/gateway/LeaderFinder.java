@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
@@ -50,6 +51,10 @@ final class LeaderFinder {
   /** The round of polls under way, shared by everyone who asks meanwhile; null when idle. */
   private Future<ClusterView> refreshing;
   private long pollTimer = -1;
+  /** The members that answered the last round. */
+  private List<Member> answering = List.of();
+  /** Told of every round's view once the leader is adopted from it. */
+  private Consumer<ClusterView> roundListener = view -> {};
 
   LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs) {
     this.vertx = vertx;
@@ -60,6 +65,16 @@ final class LeaderFinder {
     // One connection per member is plenty: a poll is one small request per period.
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(1));
+  }
+
+  /** {@code listener} is told of each round's view, after the leader was adopted from it. */
+  void onRound(Consumer<ClusterView> listener) {
+    this.roundListener = listener;
+  }
+
+  /** The members that answered the last round of polls. */
+  List<Member> answering() {
+    return answering;
   }
 
   /** Starts polling; the first round begins at once. */
@@ -97,6 +112,7 @@ final class LeaderFinder {
     round.onComplete(done -> {
       refreshing = null;
       adopt(done.result());
+      roundListener.accept(done.result());
     });
     return round;
   }
@@ -124,6 +140,7 @@ final class LeaderFinder {
 
   private void adopt(ClusterView view) {
     leader = view.leader().orElse(null);
+    answering = view.answering();
     followMembers(view);
     int leaderId = leader == null ? 0 : leader.id();
     if (leaderId != 0 && leaderId != reportedLeaderId) {

@@ -195,6 +195,34 @@ public final class KvStateMachine {
     return Collections.unmodifiableList(found);
   }
 
+  /**
+   * One page of a listing: the keys that start with {@code prefix} and sort after {@code after}
+   * (null: from the first), in key order, at most {@code limit} of them, and no more once their
+   * keys (and, with {@code countValues}, values) reach {@code maxBytes}, but always at least one.
+   * Costs O(log n + the page), however large the store or its values.
+   */
+  public Page page(String prefix, String after, int limit, long maxBytes, boolean countValues) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (limit < 1) throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    String from = after != null && after.compareTo(prefix) > 0 ? after : prefix;
+    List<KeyValue> found = new ArrayList<>(Math.min(limit, 64));
+    long bytes = 0;
+    for (Iterator<KeyValue> it = keyValues.valuesFrom(from); it.hasNext(); ) {
+      KeyValue next = it.next();
+      if (!next.key().startsWith(prefix)) break;
+      if (next.key().equals(after)) continue;
+      if (found.size() == limit || (!found.isEmpty() && bytes >= maxBytes)) {
+        return new Page(Collections.unmodifiableList(found), true);
+      }
+      found.add(next);
+      bytes += next.key().length() + (countValues ? next.value().length : 0);
+    }
+    return new Page(Collections.unmodifiableList(found), false);
+  }
+
+  /** A page of a listing; {@code more}: keys with the prefix remain after the last one. */
+  public record Page(List<KeyValue> keyValues, boolean more) {}
+
   /** The store revision: the number of successful writes applied so far. */
   public long revision() {
     return revision;

@@ -25,8 +25,8 @@ final class LeadershipWaiters {
       if (w.target() == leaderId) {
         w.reply().reply(new JsonObject().put("leaderId", leaderId).put("term", term));
       } else {
-        w.reply().fail(NodeChannel.OUTCOME_UNKNOWN, "node " + leaderId + " leads now (term "
-            + term + "), not node " + w.target());
+        w.reply().fail(new NodeFailure.OutcomeUnknown("node " + leaderId + " leads now (term "
+            + term + "), not node " + w.target()));
       }
     }
     waiting.clear();
@@ -35,9 +35,9 @@ final class LeadershipWaiters {
   /** The leader gave the transfer up (its target did not take over within an election timeout). */
   void transferAbandoned(int stillLeader) {
     for (Waiting w : waiting) {
-      w.reply().fail(NodeChannel.OUTCOME_UNKNOWN, "node " + w.target() + " did not take over"
+      w.reply().fail(new NodeFailure.OutcomeUnknown("node " + w.target() + " did not take over"
           + " within an election timeout; node " + stillLeader + " still leads. Check that node "
-          + w.target() + " is up and caught up, then ask again");
+          + w.target() + " is up and caught up, then ask again"));
     }
     waiting.clear();
   }
@@ -47,7 +47,7 @@ final class LeadershipWaiters {
   }
 
   void failAll(String why) {
-    for (Waiting w : waiting) w.reply().fail(NodeChannel.UNAVAILABLE, why);
+    for (Waiting w : waiting) w.reply().fail(new NodeFailure.Unavailable(why));
     waiting.clear();
   }
 }

@@ -114,8 +114,8 @@ final class MembershipHost {
       if (existing.address().equals(address)) {
         reply.reply(membersJson().put("changed", false));
       } else {
-        reply.fail(NodeChannel.CONFLICT, "node " + add.id() + " is already a member, at "
-            + existing.address() + ": remove it first, or add the new node with a new id");
+        reply.fail(NodeFailure.Refused.conflict("node " + add.id() + " is already a member, at "
+            + existing.address() + ": remove it first, or add the new node with a new id"));
       }
       return null;
     }
@@ -123,7 +123,7 @@ final class MembershipHost {
         : ((NodeRequest.Remove) request).id();
     Membership.Member member = current.member(id);
     if (member == null) {
-      reply.fail(NodeChannel.NOT_FOUND, "node " + id + " is not a member");
+      reply.fail(NodeFailure.Refused.notFound("node " + id + " is not a member"));
       return null;
     }
     if (request instanceof NodeRequest.Remove) return current.without(id);
@@ -145,8 +145,8 @@ final class MembershipHost {
   private void refuseChange(ChangeResult result, NodeReply reply) {
     switch (result.refusal()) {
       case NOT_LEADER -> node.refuse(reply);
-      case BUSY, NOT_CAUGHT_UP -> reply.fail(NodeChannel.CONFLICT, result.reason());
-      case INVALID -> reply.fail(NodeChannel.BAD_REQUEST, result.reason());
+      case BUSY, NOT_CAUGHT_UP -> reply.fail(NodeFailure.Refused.conflict(result.reason()));
+      case INVALID -> reply.fail(NodeFailure.Refused.badRequest(result.reason()));
     }
   }
 
@@ -158,7 +158,7 @@ final class MembershipHost {
       return;
     }
     if (to != 0 && !raft.membership().contains(to)) {
-      reply.fail(NodeChannel.NOT_FOUND, "node " + to + " is not a member");
+      reply.fail(NodeFailure.Refused.notFound("node " + to + " is not a member"));
       return;
     }
     ChangeResult result = node.replica().transferLeadership(to);
@@ -284,10 +284,10 @@ final class MembershipHost {
   }
 
   /** The leader's id, and its client URL when known: what a front end forwards to. */
-  String leaderHint() {
+  LeaderHint leaderHint() {
     int leader = node.replica().raft().leaderId();
     NodeConfig.Member m = leader == 0 ? null
         : MemberAddress.resolve(leader, node.replica().raft().membership(), config);
-    return m == null ? Integer.toString(leader) : leader + " " + m.clientUrl();
+    return new LeaderHint(leader, m == null ? null : m.clientUrl());
   }
 }

@@ -1,44 +1,93 @@
 package raftkv.node;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
+import raftkv.kv.KvCommand;
+import raftkv.kv.KvResult;
 
 /**
- * How a front end asks its node: a {@link NodeRequest} in, its reply (or a failure) out, on the
- * caller's event loop. {@link RaftVerticle#channel()} is the node's own; tests stand in for a
- * node with their own channel.
+ * How a front end asks its node. Each method is called on the front end's event loop and
+ * completes there. A request the node does not serve fails with a {@link NodeFailure}, whose type
+ * says what the client may conclude; a node that does not answer within {@code timeoutMs} is a
+ * {@link NodeFailure.OutcomeUnknown}.
  *
- * <p>Replies: a {@link NodeRequest.Write} answers a {@link raftkv.kv.KvResult}; a
- * {@link NodeRequest.Read} a {@link ReadReply}; a {@link NodeRequest.Range} a {@link RangeReply};
- * a {@link NodeRequest.Status} a {@link io.vertx.core.json.JsonObject} (the body of
- * {@code GET /v1/cluster}); the membership requests a {@link io.vertx.core.json.JsonObject} too.
- *
- * <p>Failures are {@code ReplyException}s: {@code TIMEOUT} when the node did not answer in time,
- * {@code RECIPIENT_FAILURE} with one of these codes when it refused:
- *
- * <ul>
- *   <li>{@link #NOT_LEADER}: this node does not lead; the message is the leader's id, or "0" when
- *       none is known, then (when this node knows it) a space and the leader's client URL.
- *       Nothing was written: forward to the leader or retry.
- *   <li>{@link #CONFLICT} (409): a membership change that cannot be made now (another is under
- *       way, the learner lags); {@link #BAD_REQUEST} (400) and {@link #NOT_FOUND} (404): one that
- *       can never be made as asked. Nothing was written.
- *   <li>{@link #UNAVAILABLE} (503): no leader reachable, or the node is starting, shutting down
- *       or halted; nothing was written.
- *   <li>{@link #OUTCOME_UNKNOWN} (504): leadership was lost or the node stopped while the write
- *       was in flight; it may or may not commit.
- *   <li>{@link #OVERLOADED} (429): the node refuses new work for now; nothing was written.
- * </ul>
+ * <p>{@link RaftVerticle#channel()} is the node's own; tests stand in for a node with their own
+ * {@link #direct} channel.
  */
 public interface NodeChannel {
 
-  int NOT_LEADER = 421;
-  int UNAVAILABLE = 503;
-  int OUTCOME_UNKNOWN = 504;
-  int OVERLOADED = 429;
-  int CONFLICT = 409;
-  int BAD_REQUEST = 400;
-  int NOT_FOUND = 404;
+  /** Proposes a write; completes once it is committed and applied on this node. */
+  Future<KvResult> write(KvCommand command, long keepIdMs, long timeoutMs);
 
-  /** Asks the node; the future completes on the caller's context. Call on an event loop. */
-  Future<Object> ask(NodeRequest request, long timeoutMs);
+  /** Reads one key; a linearizable read goes through ReadIndex, a stale one reads local state. */
+  Future<ReadReply> read(String key, boolean linearizable, long timeoutMs);
+
+  /** One page of a listing. */
+  Future<RangeReply> range(NodeRequest.Range range, long timeoutMs);
+
+  /** The body of {@code GET /v1/cluster}; {@code withDigest} adds the state digest. */
+  Future<JsonObject> status(boolean withDigest, long timeoutMs);
+
+  /**
+   * A membership request: {@link NodeRequest.Members} on any node, the changes and {@link
+   * NodeRequest.TransferLeader} on the leader. The reply is the JSON body for the client.
+   */
+  Future<JsonObject> membership(NodeRequest request, long timeoutMs);
+
+  /**
+   * Who the node last knew to lead, read without asking it: a follower's front end forwards a
+   * request straight there. It may be out of date by the time it is read; the leader it names
+   * refuses what it cannot serve.
+   */
+  LeaderHint knownLeader();
+
+  /** What serves a {@link #direct} channel's requests: called on the asker's thread. */
+  interface Server {
+    /** Serves {@code request} (hopping to its own loop as it needs), answering {@code reply}. */
+    void serve(NodeRequest request, NodeReply reply);
+  }
+
+  /** A channel that hands each request to {@code server} with a {@link NodeReply.Direct}. */
+  static NodeChannel direct(Vertx vertx, Server server, Supplier<LeaderHint> knownLeader) {
+    return new NodeChannel() {
+      @Override
+      public Future<KvResult> write(KvCommand command, long keepIdMs, long timeoutMs) {
+        return ask(new NodeRequest.Write(command, keepIdMs), timeoutMs, KvResult.class);
+      }
+
+      @Override
+      public Future<ReadReply> read(String key, boolean linearizable, long timeoutMs) {
+        return ask(new NodeRequest.Read(key, linearizable), timeoutMs, ReadReply.class);
+      }
+
+      @Override
+      public Future<RangeReply> range(NodeRequest.Range range, long timeoutMs) {
+        return ask(range, timeoutMs, RangeReply.class);
+      }
+
+      @Override
+      public Future<JsonObject> status(boolean withDigest, long timeoutMs) {
+        return ask(new NodeRequest.Status(withDigest), timeoutMs, JsonObject.class);
+      }
+
+      @Override
+      public Future<JsonObject> membership(NodeRequest request, long timeoutMs) {
+        return ask(request, timeoutMs, JsonObject.class);
+      }
+
+      @Override
+      public LeaderHint knownLeader() {
+        return knownLeader.get();
+      }
+
+      private <T> Future<T> ask(NodeRequest request, long timeoutMs, Class<T> replyType) {
+        Promise<Object> promise = Promise.promise();
+        server.serve(request, new NodeReply.Direct(vertx, promise, timeoutMs));
+        return promise.future().map(replyType::cast);
+      }
+    };
+  }
 }

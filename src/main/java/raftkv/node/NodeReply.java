@@ -3,8 +3,6 @@ package raftkv.node;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,16 +11,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public interface NodeReply {
 
+  /** The reply {@link NodeChannel} promises for the request's type. */
   void reply(Object body);
 
-  /** A refusal with one of the codes of {@link NodeChannel}. */
-  void fail(int code, String message);
+  void fail(NodeFailure failure);
 
   /**
-   * The answer to a direct request ({@link RaftVerticle#channel()}): completes {@code promise}
-   * on the asker's context, or fails it with a {@code TIMEOUT} after {@code timeoutMs}, whichever
-   * comes first. Without the event bus a request costs no reply address, no codec lookup and no
-   * delivery pipeline: the node's hottest path is a local round trip per client request.
+   * The answer to a request through {@link NodeChannel#direct}: completes {@code promise} on the
+   * asker's context, or fails it with {@link NodeFailure.OutcomeUnknown} after {@code timeoutMs},
+   * whichever comes first. Without the event bus a request costs no reply address, no codec
+   * lookup and no delivery pipeline: the node's hottest path is a local round trip per client
+   * request.
    */
   final class Direct implements NodeReply {
     private final Vertx vertx;
@@ -38,7 +37,7 @@ public interface NodeReply {
       this.promise = promise;
       this.timer = vertx.setTimer(Math.max(1, timeoutMs), id -> {
         if (answered.compareAndSet(false, true)) {
-          promise.fail(new ReplyException(ReplyFailure.TIMEOUT, -1,
+          promise.fail(new NodeFailure.OutcomeUnknown(
               "the node did not answer within " + timeoutMs + " ms"));
         }
       });
@@ -54,11 +53,11 @@ public interface NodeReply {
     }
 
     @Override
-    public void fail(int code, String why) {
+    public void fail(NodeFailure failure) {
       if (!answered.compareAndSet(false, true)) return;
       asker.runOnContext(v -> {
         vertx.cancelTimer(timer);
-        promise.fail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, why));
+        promise.fail(failure);
       });
     }
   }

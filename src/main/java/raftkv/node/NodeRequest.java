@@ -3,9 +3,8 @@ package raftkv.node;
 import raftkv.kv.KvCommand;
 
 /**
- * What a front end asks of its node's {@code RaftVerticle} through a {@link NodeChannel}. Objects
- * travel by reference, never serialized; the replies and failures are listed on
- * {@link NodeChannel}.
+ * What a front end asks of its node's {@code RaftVerticle}, as {@link NodeChannel}'s methods
+ * hand it over. Objects travel by reference, never serialized.
  */
 public sealed interface NodeRequest {
 
@@ -19,8 +18,13 @@ public sealed interface NodeRequest {
   /** Read one key; linearizable reads go through ReadIndex, stale ones read local state. */
   record Read(String key, boolean linearizable) implements NodeRequest {}
 
-  /** Keys with a prefix, in key order. */
-  record Range(String prefix, int limit, boolean linearizable) implements NodeRequest {}
+  /**
+   * One page of the keys with a prefix, after {@code after} (null: from the first), in key order:
+   * at most {@code limit} keys, cut short once they hold {@code maxBytes} (see {@link
+   * raftkv.kv.KvStateMachine#page}).
+   */
+  record Range(String prefix, String after, int limit, long maxBytes, boolean withValues,
+      boolean linearizable) implements NodeRequest {}
 
   /**
    * The cluster as this node sees it; with {@code withDigest}, also the state digest, which costs

@@ -49,7 +49,7 @@ public final class PendingRequests<R> {
       pending.waiter().succeeded(result);
     } else {
       pending.waiter().failed(Failure.NOT_APPLIED,
-          "leadership changed and another entry took the write's place; it was not applied");
+          "leadership changed and another entry took the write's place in the log");
     }
   }
 
@@ -66,7 +66,7 @@ public final class PendingRequests<R> {
   /** This node stopped leading: every write still waiting may or may not commit. */
   void leadershipLost() {
     failWrites(Failure.OUTCOME_UNKNOWN,
-        "leadership was lost while the write was in flight; it may or may not be committed");
+        "leadership was lost while the write was in flight");
   }
 
   /**
@@ -74,7 +74,7 @@ public final class PendingRequests<R> {
    * are simply not served (UNAVAILABLE).
    */
   void stopping(String why) {
-    failWrites(Failure.OUTCOME_UNKNOWN, why + "; the write may or may not be committed");
+    failWrites(Failure.OUTCOME_UNKNOWN, why);
     List<Waiter<Void>> waiting = new ArrayList<>(reads.values());
     reads.clear();
     waiting.forEach(w -> w.failed(Failure.UNAVAILABLE, why));

@@ -78,6 +78,13 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private record HeldWrite(NodeRequest.Write write, NodeReply reply) {}
 
+  /**
+   * Who this node last knew to lead, for its front end to read from its own loop ({@link
+   * NodeChannel#knownLeader}); written on this verticle's loop whenever the leader or the
+   * configuration changes.
+   */
+  private volatile LeaderHint knownLeader = LeaderHint.NONE;
+
   public RaftVerticle(NodeConfig config, StorageOptions storageOptions) {
     this.config = config;
     this.storageOptions = storageOptions;
@@ -314,25 +321,22 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
    * its answer back onto the asker's.
    */
   public NodeChannel channel() {
-    return (request, timeoutMs) -> {
-      Promise<Object> promise = Promise.promise();
-      NodeReply reply = new NodeReply.Direct(vertx, promise, timeoutMs);
+    return NodeChannel.direct(vertx, (request, reply) -> {
       if (context == null) {
-        reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " is not running");
+        reply.fail(new NodeFailure.Unavailable("node " + config.nodeId() + " is not running"));
       } else {
         context.runOnContext(v -> serve(request, reply));
       }
-      return promise.future();
-    };
+    }, () -> knownLeader);
   }
 
   private void serve(NodeRequest body, NodeReply reply) {
     if (replica == null) {
-      reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " is starting");
+      reply.fail(new NodeFailure.Unavailable("node " + config.nodeId() + " is starting"));
     } else if (replica.halted()) {
       refuse(reply);
     } else if (stopping) {
-      reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
+      reply.fail(new NodeFailure.Unavailable("node " + config.nodeId() + " is shutting down"));
     } else if (body instanceof NodeRequest.Write write) {
       propose(write, reply);
     } else if (body instanceof NodeRequest.Read read) {
@@ -371,6 +375,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public void membershipChanged(Membership previous, Membership current) {
     membership.membershipChanged(previous, current);
+    knownLeader = membership.leaderHint();
   }
 
   Replica<KvResult> replica() {
@@ -383,7 +388,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private void propose(NodeRequest.Write write, NodeReply reply) {
     if (replica.raft().role() != Role.LEADER) {
-      reply.fail(NodeChannel.NOT_LEADER, membership.leaderHint());
+      reply.fail(new NodeFailure.NotLeader(membership.leaderHint()));
       return;
     }
     if (replica.raft().transferTarget() != 0) {
@@ -396,9 +401,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     String requestId = write.command().requestId();
     if (requestId != null && !kv.remembersRequestId(requestId)
         && kv.requestIdBytes() >= config.requestIds().maxMemoryBytes()) {
-      reply.fail(NodeChannel.OVERLOADED, "node " + config.nodeId() + " remembers as many request ids"
+      reply.fail(new NodeFailure.Overloaded("node " + config.nodeId() + " remembers as many request ids"
           + " as it may (about " + kv.requestIdBytes() / (1 << 20) + " MiB, requestIds."
-          + "maxMemoryBytes) and forgets none before its retention ends");
+          + "maxMemoryBytes) and forgets none before its retention ends"));
       moveTheLogClock();
       return;
     }
@@ -430,7 +435,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   /** Held writes were never proposed: nothing was written. */
   private void failHeldWrites(String why) {
-    for (HeldWrite h : heldWhileTransferring) h.reply().fail(NodeChannel.UNAVAILABLE, why);
+    for (HeldWrite h : heldWhileTransferring) h.reply().fail(new NodeFailure.Unavailable(why));
     heldWhileTransferring.clear();
   }
 
@@ -455,13 +460,13 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   /** A request the replica did not take: it does not lead, or it has just halted. */
   void refuse(NodeReply reply) {
     if (replica.halted()) {
-      reply.fail(NodeChannel.UNAVAILABLE, "node " + config.nodeId() + " has stopped after an"
-          + " internal error (see its log)");
+      reply.fail(new NodeFailure.Unavailable("node " + config.nodeId() + " has stopped after an"
+          + " internal error (see its log)"));
     } else if (replica.raft().role() == Role.LEADER) {
-      reply.fail(NodeChannel.UNAVAILABLE, "leadership is moving to node "
-          + replica.raft().transferTarget() + " (nothing was written); retry in a moment");
+      reply.fail(new NodeFailure.Unavailable("leadership is moving to node "
+          + replica.raft().transferTarget()));
     } else {
-      reply.fail(NodeChannel.NOT_LEADER, membership.leaderHint());
+      reply.fail(new NodeFailure.NotLeader(membership.leaderHint()));
     }
   }
 
@@ -504,9 +509,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   void failWith(NodeReply reply, Failure failure, String why) {
     switch (failure) {
-      case NOT_LEADER -> reply.fail(NodeChannel.NOT_LEADER, membership.leaderHint());
-      case NOT_APPLIED, UNAVAILABLE -> reply.fail(NodeChannel.UNAVAILABLE, why);
-      case OUTCOME_UNKNOWN -> reply.fail(NodeChannel.OUTCOME_UNKNOWN, why);
+      case NOT_LEADER -> reply.fail(new NodeFailure.NotLeader(membership.leaderHint()));
+      case NOT_APPLIED, UNAVAILABLE -> reply.fail(new NodeFailure.Unavailable(why));
+      case OUTCOME_UNKNOWN -> reply.fail(new NodeFailure.OutcomeUnknown(why));
     }
   }
 
@@ -515,7 +520,9 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       return new ReadReply(kv.get(read.key()).orElse(null), kv.appliedIndex());
     }
     NodeRequest.Range range = (NodeRequest.Range) request;
-    return new RangeReply(kv.range(range.prefix(), range.limit()), kv.appliedIndex());
+    KvStateMachine.Page page = kv.page(range.prefix(), range.after(), range.limit(),
+        range.maxBytes(), range.withValues());
+    return new RangeReply(page.keyValues(), page.more(), kv.appliedIndex());
   }
 
   // ------------------------------------------------------------------ Replica.Host
@@ -561,6 +568,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   public void roleChanged(SoftState previous, SoftState current) {
     if (previous.role() == Role.LEADER && snapshotSender != null) snapshotSender.cancelAll();
     membership.leaderIs(current.leaderId(), current.term());
+    knownLeader = membership.leaderHint();
     releaseHeldWrites();
     LOG.info("node {}: {} -> {} in term {}, leader {}", config.nodeId(), previous.role(),
         current.role(), current.term(), current.leaderId());
@@ -615,6 +623,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .put("term", raft.term())
         .put("leaderId", raft.leaderId())
         .put("commitIndex", raft.commitIndex())
+        .put("leaderCommitIndex", raft.leaderCommitIndex())
         .put("appliedIndex", kv.appliedIndex())
         .put("lastIndex", raft.log().lastIndex())
         .put("firstIndex", raft.log().firstIndex())

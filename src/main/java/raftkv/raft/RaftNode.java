@@ -34,6 +34,8 @@ public final class RaftNode {
   private long term;
   private int votedFor;
   private long commitIndex;
+  /** The highest commit index a leader has told this node of (it may not have those entries). */
+  private long leaderCommitSeen;
 
   // Volatile state.
   private Role role = Role.FOLLOWER;
@@ -422,6 +424,15 @@ public final class RaftNode {
     return commitIndex;
   }
 
+  /**
+   * How far the cluster has committed, as far as this node knows: its own commit index on a
+   * leader, else the highest a leader has told it of. A follower whose log lags is this far
+   * from caught up, though its own commit index cannot show it.
+   */
+  public long leaderCommitIndex() {
+    return Math.max(commitIndex, leaderCommitSeen);
+  }
+
   public long stableIndex() {
     return log.stableIndex();
   }
@@ -676,6 +687,7 @@ public final class RaftNode {
 
   private void handleAppendEntries(AppendEntries ae) {
     followLeaderOf(ae);
+    leaderCommitSeen = Math.max(leaderCommitSeen, ae.leaderCommit());
     if (ae.prevLogIndex() < log.firstIndex() - 1) {
       // Compacted here, so committed: our log agrees with the leader's up to our commit index.
       afterPersist(AppendEntriesResponse.accept(id, ae.from(), term, commitIndex, ae.readSeq()));

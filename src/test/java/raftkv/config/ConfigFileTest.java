@@ -65,7 +65,6 @@ class ConfigFileTest {
   @Test
   void missingFieldsAndEmptyMembersAreNamed() throws IOException {
     assertRejected(json -> json.remove("members"), "field 'members'");
-    assertRejected(json -> json.remove("limits"), "field 'limits'");
     assertRejected(json -> json.put("members", new JsonArray()), "field 'members'");
     assertRejected(json -> json.putNull("members"), "field 'members'");
   }

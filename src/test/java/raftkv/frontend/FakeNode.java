@@ -2,10 +2,7 @@ package raftkv.frontend;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -19,7 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import raftkv.kv.KvCommand;
 import raftkv.kv.KvStateMachine;
+import raftkv.node.LeaderHint;
 import raftkv.node.NodeChannel;
+import raftkv.node.NodeFailure;
 import raftkv.node.NodeReply;
 import raftkv.node.NodeRequest;
 import raftkv.node.RangeReply;
@@ -51,6 +50,11 @@ public final class FakeNode {
   public volatile long term = 1;
   /** Never reply to key-value requests (a node stuck mid-commit). */
   public volatile boolean silent;
+  /**
+   * Whether its front end may read {@link #leaderId} without asking (as a node's does), and so
+   * forward requests for the leader at once; off, every request reaches the node first.
+   */
+  public volatile boolean hintLeader = true;
   /** Keep replies back until {@link #releaseHeld()}. */
   public volatile boolean holdReplies;
 
@@ -58,7 +62,7 @@ public final class FakeNode {
   public final AtomicInteger statusAnswered = new AtomicInteger();
   /** Every key-value request received, in order (Status requests are not recorded). */
   public final List<NodeRequest> received = new CopyOnWriteArrayList<>();
-  private final Queue<Integer> failures = new ConcurrentLinkedQueue<>();
+  private final Queue<NodeFailure> failures = new ConcurrentLinkedQueue<>();
   private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
 
   private FakeNode(Vertx vertx, int id, int leaderId) {
@@ -88,25 +92,33 @@ public final class FakeNode {
    * when it asks, or none ("not running", as a node that has not started answers).
    */
   public static NodeChannel channel(Vertx vertx, int id) {
-    return (request, timeoutMs) -> {
-      FakeNode node;
-      synchronized (RUNNING) {
-        node = RUNNING.getOrDefault(vertx, Map.of()).get(id);
-      }
+    return NodeChannel.direct(vertx, (request, reply) -> {
+      FakeNode node = running(vertx, id);
       if (node == null) {
-        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
-            NodeChannel.UNAVAILABLE, "node " + id + " is not running"));
+        reply.fail(new NodeFailure.Unavailable("node " + id + " is not running"));
+      } else {
+        node.context.runOnContext(v -> node.handle(request, reply));
       }
-      Promise<Object> promise = Promise.promise();
-      NodeReply reply = new NodeReply.Direct(vertx, promise, timeoutMs);
-      node.context.runOnContext(v -> node.handle(request, reply));
-      return promise.future();
-    };
+    }, () -> {
+      FakeNode node = running(vertx, id);
+      return node == null || !node.hintLeader ? LeaderHint.NONE : node.leaderHint();
+    });
   }
 
-  /** The next key-value request fails with {@code code} (a {@link NodeChannel} failure code). */
-  public void failNext(int code) {
-    failures.add(code);
+  private static FakeNode running(Vertx vertx, int id) {
+    synchronized (RUNNING) {
+      return RUNNING.getOrDefault(vertx, Map.of()).get(id);
+    }
+  }
+
+  /** The leader as this node names it: its id, and no URL (the front end's file has it). */
+  private LeaderHint leaderHint() {
+    return new LeaderHint(leaderId, null);
+  }
+
+  /** The next key-value request fails with {@code failure}. */
+  public void failNext(NodeFailure failure) {
+    failures.add(failure);
   }
 
   public void releaseHeld() {
@@ -132,14 +144,13 @@ public final class FakeNode {
       return;
     }
     received.add(request);
-    Integer failure = failures.poll();
+    NodeFailure failure = failures.poll();
     if (failure != null) {
-      message.fail(failure,
-          failure == NodeChannel.NOT_LEADER ? Integer.toString(leaderId) : "injected");
+      message.fail(failure);
     } else if (silent) {
       // no answer: the front end's deadline decides
     } else if (leaderId != id && !isStaleRead(request)) {
-      message.fail(NodeChannel.NOT_LEADER, Integer.toString(leaderId));
+      message.fail(new NodeFailure.NotLeader(leaderHint()));
     } else if (holdReplies) {
       Object reply = serve(request);
       held.add(() -> message.reply(reply));
@@ -154,6 +165,10 @@ public final class FakeNode {
   }
 
   private Object serve(Object request) {
+    if (request instanceof NodeRequest.Members) {
+      return new JsonObject().put("voters", reportedMembers.copy()).put("learners",
+          new JsonArray());
+    }
     if (request instanceof NodeRequest.Write write) {
       return store.apply(new Entry(++lastIndex, term, write.command().encode()));
     }
@@ -161,7 +176,9 @@ public final class FakeNode {
       return new ReadReply(store.get(read.key()).orElse(null), store.appliedIndex());
     }
     NodeRequest.Range range = (NodeRequest.Range) request;
-    return new RangeReply(store.range(range.prefix(), range.limit()), store.appliedIndex());
+    KvStateMachine.Page page = store.page(range.prefix(), range.after(), range.limit(),
+        range.maxBytes(), range.withValues());
+    return new RangeReply(page.keyValues(), page.more(), store.appliedIndex());
   }
 
   private JsonObject status() {

@@ -155,13 +155,13 @@ class FrontEndBadInputTest {
     Reply post = client.send(HttpMethod.POST, "/v1/kv/a", Buffer.buffer("v"));
     assertThat(post.status()).isEqualTo(405);
     assertThat(post.header("content-type")).isEqualTo("application/json");
-    assertThat(post.header("Allow")).isEqualTo("GET, PUT, DELETE");
+    assertThat(post.header("Allow")).isEqualTo("GET, HEAD, PUT, DELETE");
     assertThat(post.error()).contains("POST");
 
     for (String uri : new String[] {"/v1/kv", "/v1/cluster", "/health"}) {
       Reply put = client.put(uri, "v");
       assertThat(put.status()).as(uri).isEqualTo(405);
-      assertThat(put.header("Allow")).as(uri).isEqualTo("GET");
+      assertThat(put.header("Allow")).as(uri).isEqualTo("GET, HEAD");
       assertThat(put.json().containsKey("error")).isTrue();
     }
     assertThat(node.received).isEmpty();

@@ -17,6 +17,7 @@ import raftkv.config.NodeConfig.Limits;
 import raftkv.config.NodeConfig.Member;
 import raftkv.kv.KvCommand;
 import raftkv.testing.FreePorts;
+import raftkv.testing.RawHttp;
 import raftkv.testing.TestHttp.Client;
 import raftkv.testing.TestHttp.Reply;
 
@@ -47,7 +48,8 @@ class FrontEndForwardingTest {
     assertThat(put.json()).isEqualTo(new JsonObject().put("revision", 1));
     assertThat(leader.writes()).containsExactly(
         new KvCommand.Put("a/b", "v1".getBytes(), KvCommand.ANY_REVISION, "id-7"));
-    assertThat(follower.writes()).hasSize(1); // it was asked first and said NOT_LEADER
+    assertThat(follower.writes()).as("it knew the leader: forwarded without asking its node")
+        .isEmpty();
 
     Reply get = viaFollower.get("/v1/kv/a/b");
     assertThat(get.status()).isEqualTo(200);
@@ -79,6 +81,26 @@ class FrontEndForwardingTest {
   }
 
   @Test
+  void rawUtf8ReachesTheLeaderAsTheSameKeyAndPrefix(Vertx vertx) throws Exception {
+    FakeNode.start(vertx, 1, 2);
+    FakeNode leader = FakeNode.start(vertx, 2, 2);
+    frontEnd(vertx, 1, FrontEndTestSupport.LIMITS);
+    Client direct = frontEnd(vertx, 2, FrontEndTestSupport.LIMITS);
+
+    RawHttp.Response put = RawHttp.exchange(FrontEndTestSupport.HOST, port1,
+        "PUT /v1/kv/uni/h\u00e9 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+            + "Connection: close\r\n\r\nv");
+    assertThat(put.status()).isEqualTo(200);
+    assertThat(leader.writes()).extracting(KvCommand::key).containsExactly("uni/h\u00e9");
+    assertThat(direct.get("/v1/kv/uni/h%C3%A9").text()).isEqualTo("v");
+
+    RawHttp.Response listing = RawHttp.exchange(FrontEndTestSupport.HOST, port1,
+        "GET /v1/kv?prefix=uni/h\u00e9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(listing.status()).isEqualTo(200);
+    assertThat(listing.text()).contains("uni/h\u00e9");
+  }
+
+  @Test
   void staleReadsAreServedByTheFollowerItself(Vertx vertx) {
     FakeNode.start(vertx, 1, 2);
     FakeNode.start(vertx, 2, 2);
@@ -99,8 +121,11 @@ class FrontEndForwardingTest {
     frontEnd(vertx, 2, FrontEndTestSupport.LIMITS);
 
     assertError(client.put("/v1/kv/a", "v"), 503, "forwarded");
-    assertThat(one.received).hasSize(1);
+    assertThat(one.received).as("node 1 knew whom to forward to without asking").isEmpty();
     assertThat(two.received).hasSize(1);
+    one.hintLeader = false;
+    assertError(client.put("/v1/kv/a", "v"), 503, "forwarded");
+    assertThat(one.received).as("asked first, it named node 2").hasSize(1);
     assertError(client.get("/v1/kv/a"), 503, "does not lead");
   }
 
@@ -110,7 +135,7 @@ class FrontEndForwardingTest {
     Client client = frontEnd(vertx, 1, FrontEndTestSupport.LIMITS);
     long started = System.nanoTime();
     assertError(client.put("/v1/kv/a", "v"), 503, "cannot reach node 2");
-    assertError(client.get("/v1/kv/a"), 503, "nothing was written");
+    assertError(client.get("/v1/kv/a"), 503, "the read was not served");
     assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(2));
   }
 
@@ -123,10 +148,12 @@ class FrontEndForwardingTest {
     Client client = frontEnd(vertx, 1, new Limits(64, 4096, 100, 400));
 
     long started = System.nanoTime();
-    assertError(client.put("/v1/kv/a", "v"), 504, "X-Request-Id");
+    assertError(client.put("/v1/kv/a", "v"), 504, "read the key");
+    assertError(client.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("v"), "X-Request-Id",
+        "id-1"), 504, "retry with the same X-Request-Id");
     assertThat(System.nanoTime() - started).isBetween(
         TimeUnit.MILLISECONDS.toNanos(350), TimeUnit.SECONDS.toNanos(2));
     assertError(client.delete("/v1/kv/a"), 504, "may or may not");
-    assertError(client.get("/v1/kv/a"), 503, "nothing was written");
+    assertError(client.get("/v1/kv/a"), 503, "the read was not served");
   }
 }

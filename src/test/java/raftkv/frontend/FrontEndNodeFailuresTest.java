@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import raftkv.config.NodeConfig.Limits;
 import raftkv.config.NodeConfig;
-import raftkv.node.NodeChannel;
+import raftkv.node.NodeFailure;
 import raftkv.testing.TestHttp.Client;
 import raftkv.testing.TestHttp.Reply;
 
@@ -78,22 +78,26 @@ class FrontEndNodeFailuresTest {
     FakeNode node = FakeNode.start(vertx, 1, 1);
     Client client = frontEnd(vertx, FrontEndTestSupport.LIMITS);
 
-    node.failNext(NodeChannel.UNAVAILABLE);
+    node.failNext(new NodeFailure.Unavailable("injected"));
     assertError(client.put("/v1/kv/a", "v"), 503, "nothing was written");
-    node.failNext(NodeChannel.OUTCOME_UNKNOWN);
-    assertError(client.put("/v1/kv/a", "v"), 504, "X-Request-Id");
-    node.failNext(NodeChannel.OUTCOME_UNKNOWN);
+    node.failNext(new NodeFailure.OutcomeUnknown("injected"));
+    assertError(client.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("v"), "X-Request-Id",
+        "id-1"), 504, "retry with the same X-Request-Id");
+    node.failNext(new NodeFailure.OutcomeUnknown("injected"));
     assertError(client.delete("/v1/kv/a"), 504, "may or may not");
-    node.failNext(NodeChannel.OUTCOME_UNKNOWN);
-    assertError(client.get("/v1/kv/a"), 503, "nothing was written"); // a read changes nothing
-    node.failNext(NodeChannel.OVERLOADED);
+    node.failNext(new NodeFailure.OutcomeUnknown("injected"));
+    assertError(client.get("/v1/kv/a"), 503, "the read was not served"); // 503, never 504
+    node.failNext(new NodeFailure.Overloaded("injected"));
     assertError(client.put("/v1/kv/a", "v"), 429, "back off");
-    node.failNext(NodeChannel.OVERLOADED);
+    node.failNext(new NodeFailure.Overloaded("injected"));
     assertError(client.get("/v1/kv/a"), 429, "back off");
-    node.failNext(NodeChannel.UNAVAILABLE);
+    node.failNext(new NodeFailure.Unavailable("injected"));
     assertError(client.get("/v1/kv?prefix=a"), 503, "retry");
-    node.failNext(999);
-    assertError(client.put("/v1/kv/a", "v"), 504, "may or may not");
+    node.failNext(new NodeFailure.OutcomeUnknown("injected"));
+    Reply withoutId = client.put("/v1/kv/a", "v");
+    assertError(withoutId, 504, "read the key");
+    assertThat(withoutId.json().getString("error")).as("no id was sent: no advice to reuse one")
+        .doesNotContain("same X-Request-Id").containsOnlyOnce("may or may not");
 
     assertThat(client.put("/v1/kv/a", "v").status()).isEqualTo(200);
   }
@@ -123,12 +127,12 @@ class FrontEndNodeFailuresTest {
     Client client = frontEnd(vertx, new Limits(64, 4096, 100, 300));
 
     long started = System.nanoTime();
-    assertError(client.put("/v1/kv/a", "v"), 504, "X-Request-Id");
+    assertError(client.put("/v1/kv/a", "v"), 504, "read the key");
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertThat(tookMs).isBetween(250L, 2000L);
     assertError(client.delete("/v1/kv/a"), 504, "may or may not");
-    assertError(client.get("/v1/kv/a"), 503, "did not answer in time");
-    assertError(client.get("/v1/kv"), 503, "did not answer in time");
+    assertError(client.get("/v1/kv/a"), 503, "did not answer within");
+    assertError(client.get("/v1/kv"), 503, "did not answer within");
   }
 
   @Test

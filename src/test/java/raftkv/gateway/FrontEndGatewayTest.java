@@ -3,6 +3,7 @@ package raftkv.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static raftkv.frontend.FrontEndTestSupport.assertError;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -22,7 +23,7 @@ import raftkv.frontend.FakeNode;
 import raftkv.frontend.FrontEndTestSupport;
 import raftkv.frontend.FrontEndVerticle;
 import raftkv.kv.KvCommand;
-import raftkv.node.NodeChannel;
+import raftkv.node.NodeFailure;
 import raftkv.node.NodeRequest;
 import raftkv.testing.FreePorts;
 import raftkv.testing.TestHttp.Client;
@@ -177,10 +178,10 @@ class FrontEndGatewayTest {
   @Test
   void aRequestThatWroteNothingIsRetried(Vertx vertx) {
     Client gateway = cluster(vertx, 1);
-    node(1).failNext(NodeChannel.UNAVAILABLE);
+    node(1).failNext(new NodeFailure.Unavailable("injected"));
     assertThat(gateway.put("/v1/kv/a", "1").status()).isEqualTo(200);
     assertThat(node(1).writes()).hasSize(2);
-    node(1).failNext(NodeChannel.OUTCOME_UNKNOWN); // for a read: nothing happened either
+    node(1).failNext(new NodeFailure.OutcomeUnknown("injected")); // for a read: nothing happened either
     assertThat(gateway.get("/v1/kv/a").text()).isEqualTo("1");
   }
 
@@ -188,7 +189,7 @@ class FrontEndGatewayTest {
   void everyWriteGoesOutWithARequestIdSoAWriteOfUnknownFateIsRetriedUnderIt(Vertx vertx) {
     Client gateway = cluster(vertx, 1);
 
-    node(1).failNext(NodeChannel.OUTCOME_UNKNOWN);
+    node(1).failNext(new NodeFailure.OutcomeUnknown("injected"));
     assertThat(gateway.put("/v1/kv/a", "1").status()).isEqualTo(200);
     List<NodeRequest.Write> sent = writesTo(node(1));
     assertThat(sent).hasSize(2);
@@ -201,7 +202,7 @@ class FrontEndGatewayTest {
     gateway.put("/v1/kv/b", "2");
     assertThat(writesTo(node(1)).get(2).command().requestId()).isNotEqualTo(madeUp);
 
-    node(1).failNext(NodeChannel.OUTCOME_UNKNOWN);
+    node(1).failNext(new NodeFailure.OutcomeUnknown("injected"));
     Reply withId = gateway.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("2"),
         "X-Request-Id", "w-1");
     assertThat(withId.status()).isEqualTo(200);
@@ -216,7 +217,7 @@ class FrontEndGatewayTest {
   @Test
   void theGatewayMakesAsManyAttemptsAsConfigured(Vertx vertx) {
     Client gateway = cluster(vertx, 1, new NodeConfig.Gateway(500, 2, 10, 4));
-    for (int i = 0; i < 3; i++) node(1).failNext(NodeChannel.UNAVAILABLE);
+    for (int i = 0; i < 3; i++) node(1).failNext(new NodeFailure.Unavailable("injected"));
 
     assertError(gateway.get("/v1/kv/a"), 503, "injected");
     assertThat(node(1).received).hasSize(2); // the third failure is still queued
@@ -225,12 +226,58 @@ class FrontEndGatewayTest {
   }
 
   @Test
+  void aWriteOfUnknownFateIsRetriedPastMaxAttemptsUntilItsDeadline(Vertx vertx) {
+    Client gateway = cluster(vertx, 1, new NodeConfig.Gateway(500, 2, 10, 4));
+    node(1).failNext(new NodeFailure.OutcomeUnknown("injected"));
+    for (int i = 0; i < 3; i++) node(1).failNext(new NodeFailure.Unavailable("injected"));
+
+    assertThat(gateway.put("/v1/kv/a", "3").status()).isEqualTo(200);
+    assertThat(writesTo(node(1))).as("five attempts, though maxAttempts is 2").hasSize(5)
+        .allSatisfy(w -> assertThat(w).isEqualTo(writesTo(node(1)).get(0)));
+  }
+
+  @Test
   void onceATrysFateIsUnknownTheAnswerIsNever503(Vertx vertx) {
     Client gateway = cluster(vertx, 1);
-    node(1).failNext(NodeChannel.OUTCOME_UNKNOWN);
-    for (int i = 1; i < NodeConfig.Gateway.DEFAULTS.maxAttempts(); i++) node(1).failNext(NodeChannel.UNAVAILABLE);
+    node(1).failNext(new NodeFailure.OutcomeUnknown("injected"));
+    for (int i = 0; i < 100; i++) node(1).failNext(new NodeFailure.Unavailable("injected"));
 
-    assertError(gateway.put("/v1/kv/a", "3"), 504, "may or may not");
+    Reply answer = gateway.put("/v1/kv/a", "3");
+    assertError(answer, 504, "may or may not");
+    assertThat(answer.json().getString("error")).as("the client sent no id")
+        .doesNotContain("same X-Request-Id");
+  }
+
+  @Test
+  void aRequestStuckOnALeaderThatWasReplacedMovesToTheNewOneWithinItsDeadline(Vertx vertx) {
+    Client gateway = cluster(vertx, 1, new NodeConfig.Gateway(100, 6, 20, 4));
+    assertThat(gateway.put("/v1/kv/warm", "up").status()).isEqualTo(200);
+    node(1).silent = true; // takes requests and never answers, as a frozen leader does
+    Future<Reply> stuck = gateway.start(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("1"));
+    vertx.setTimer(150, id -> {
+      node(2).term = 2; // node 1 still believes it leads, in the older term
+      node(2).leaderId = 2;
+      node(3).term = 2;
+      node(3).leaderId = 2;
+    });
+
+    Reply answer = stuck.await();
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    List<NodeRequest.Write> atOld = writesTo(node(1));
+    List<NodeRequest.Write> atNew = writesTo(node(2));
+    assertThat(atNew).hasSize(1);
+    assertThat(atNew.get(0)).as("the same request, under the same id")
+        .isEqualTo(atOld.get(atOld.size() - 1));
+  }
+
+  @Test
+  void staleReadsGoToAnyMemberThatAnswersEvenWithoutALeader(Vertx vertx) {
+    Client gateway = cluster(vertx, 0);
+    for (int i = 0; i < 6; i++) {
+      assertThat(gateway.get("/v1/kv/k?consistency=stale").status()).isEqualTo(404);
+    }
+    assertThat(nodes).allSatisfy(node -> assertThat(node.received).as("taken in turn").hasSize(2));
+    assertError(gateway.get("/v1/kv/k"), 503, "no leader");
   }
 
   private static List<NodeRequest.Write> writesTo(FakeNode node) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
@@ -30,35 +28,33 @@ class NodeReplyTest {
       })));
       new Thread(() -> {
         reply.reply("first");
-        reply.fail(NodeChannel.UNAVAILABLE, "too late: ignored");
+        reply.fail(new NodeFailure.Unavailable("too late: ignored"));
       }).start();
     });
   }
 
   @Test
-  void aRefusalCarriesTheNodesCode(Vertx vertx, VertxTestContext tc) {
+  void aRefusalIsTypedAndNamesTheLeader(Vertx vertx, VertxTestContext tc) {
     vertx.getOrCreateContext().runOnContext(v -> {
       Promise<Object> promise = Promise.promise();
-      new NodeReply.Direct(vertx, promise, 5_000).fail(NodeChannel.NOT_LEADER, "3");
+      new NodeReply.Direct(vertx, promise, 5_000)
+          .fail(new NodeFailure.NotLeader(new LeaderHint(3, "http://127.0.0.1:8103")));
       promise.future().onComplete(tc.failing(e -> tc.verify(() -> {
-        assertThat(e).isInstanceOfSatisfying(ReplyException.class, r -> {
-          assertThat(r.failureType()).isEqualTo(ReplyFailure.RECIPIENT_FAILURE);
-          assertThat(r.failureCode()).isEqualTo(NodeChannel.NOT_LEADER);
-          assertThat(r.getMessage()).isEqualTo("3");
-        });
+        assertThat(e).isInstanceOfSatisfying(NodeFailure.NotLeader.class, r ->
+            assertThat(r.leader()).isEqualTo(new LeaderHint(3, "http://127.0.0.1:8103")));
         tc.completeNow();
       })));
     });
   }
 
   @Test
-  void noAnswerInTimeIsATimeoutAndALateAnswerIsDropped(Vertx vertx, VertxTestContext tc) {
+  void noAnswerInTimeIsAnUnknownOutcomeAndALateAnswerIsDropped(Vertx vertx, VertxTestContext tc) {
     vertx.getOrCreateContext().runOnContext(v -> {
       Promise<Object> promise = Promise.promise();
       NodeReply reply = new NodeReply.Direct(vertx, promise, 20);
       promise.future().onComplete(tc.failing(e -> tc.verify(() -> {
-        assertThat(e).isInstanceOfSatisfying(ReplyException.class,
-            r -> assertThat(r.failureType()).isEqualTo(ReplyFailure.TIMEOUT));
+        assertThat(e).isInstanceOf(NodeFailure.OutcomeUnknown.class)
+            .hasMessageContaining("did not answer within 20 ms");
         reply.reply("late"); // must not complete the promise twice (that would throw)
         tc.completeNow();
       })));
