@@ -49,6 +49,7 @@ final class Server {
       System.err.println("raftkv: " + e.getMessage());
       return 2;
     }
+    ClassPreloader.preload(); // on this thread, not on the event loops about to start
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_TURN_MS)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));

@@ -11,6 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps slow, idle and too many clients from tying up a front end:
@@ -29,6 +31,8 @@ import java.util.Map;
  * connection's channel, in front of the HTTP encoder. Confined to the front end's event loop.
  */
 final class ConnectionGuard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
   private final Vertx vertx;
   private final int maxConnections;
@@ -86,6 +90,8 @@ final class ConnectionGuard {
     }
     Tracked tracked = new Tracked(connection);
     open.put(connection, tracked);
+    // a client that resets its connection is ordinary; unhandled, Vert.x would log an ERROR
+    connection.exceptionHandler(e -> LOG.debug("a client connection failed: {}", e.toString()));
     connection.closeHandler(v -> {
       Tracked gone = open.remove(connection);
       if (gone != null) gone.cancel();

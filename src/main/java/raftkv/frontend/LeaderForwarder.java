@@ -13,6 +13,8 @@ import io.vertx.core.http.RequestOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
 
 /**
@@ -26,6 +28,8 @@ import raftkv.config.NodeConfig.Member;
  */
 public final class LeaderForwarder {
 
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderForwarder.class);
+
   private static final List<String> RELAYED_HEADERS = List.of(ClientHeaders.CONTENT_TYPE,
       ClientHeaders.REVISION, ClientHeaders.MORE_KEYS, ClientHeaders.APPLIED_INDEX);
 
@@ -38,9 +42,14 @@ public final class LeaderForwarder {
    */
   LeaderForwarder(Vertx vertx, int connectionsPerNode) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setPipelining(false),
-        new PoolOptions().setHttp1MaxSize(connectionsPerNode));
+    this.client = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false))
+        .with(new PoolOptions().setHttp1MaxSize(connectionsPerNode))
+        // the request under way hears of a reset (a node that died); unhandled, Vert.x would
+        // log it as an ERROR
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            LOG.debug("a connection to another front end failed: {}", e.toString())))
+        .build();
   }
 
   /**

@@ -63,8 +63,13 @@ final class LeaderFinder {
     this.pollIntervalMs = pollIntervalMs;
     this.pollTimeoutMs = pollTimeoutMs;
     // One connection per member is plenty: a poll is one small request per period.
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(1));
+    this.client = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setKeepAlive(true))
+        .with(new PoolOptions().setHttp1MaxSize(1))
+        // the poll under way hears of a reset; unhandled, Vert.x would log it as an ERROR
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            log.debug("Gateway: a poll's connection failed: {}", e.toString())))
+        .build();
   }
 
   /** {@code listener} is told of each round's view, after the leader was adopted from it. */

@@ -43,7 +43,12 @@ final class Joiner {
     this.vertx = vertx;
     this.config = config;
     this.urls = List.copyOf(urls);
-    this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000));
+    this.client = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setConnectTimeout(2_000))
+        // the request under way hears of a reset; unhandled, Vert.x would log it as an ERROR
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            LOG.debug("joining: a connection failed: {}", e.toString())))
+        .build();
   }
 
   void start() {

@@ -64,6 +64,9 @@ public final class Transport {
     this.snapshotClient = vertx.httpClientBuilder()
         .with(new HttpClientOptions().setKeepAlive(true)
             .setConnectTimeout(settings.options().connectTimeoutMs()))
+        // a reset reaches the transfer under way; unhandled, Vert.x would log it as an ERROR
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            LOG.debug("node {}: snapshot connection failed: {}", settings.nodeId(), e.toString())))
         .build();
     for (TransportSettings.Peer p : settings.peers()) {
       peers.put(p.id(), new PeerSender(vertx, context, nodeId, p.id(), p.host(), p.port(),
