@@ -83,6 +83,11 @@ final class ClusterHarness implements AutoCloseable {
     return cluster;
   }
 
+  /** The members, as every node's configuration lists them. */
+  List<Member> members() {
+    return List.copyOf(members);
+  }
+
   NodeConfig config(int id) {
     return configs.get(id);
   }
@@ -225,6 +230,26 @@ final class ClusterHarness implements AutoCloseable {
   Reply sendTo(int port, String method, String uri, byte[] body, String... headers) {
     return http.send(port, HttpMethod.valueOf(method), uri,
         body == null ? null : Buffer.buffer(body), headers);
+  }
+
+  /**
+   * Sends a request as a careful client does while leadership may still be settling: after a
+   * 503 or 504 (nothing written, or a write of unknown fate under a request id, which a retry
+   * makes safe) and a 429, it tries again, for up to 15 s; returns the last answer.
+   */
+  Reply retrying(int id, String method, String uri, String body, String... headers) {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      Reply r = send(id, method, uri, body, headers);
+      boolean retry = r.status() == 503 || r.status() == 504 || r.status() == 429;
+      if (!retry || System.nanoTime() > giveUp) return r;
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
+    }
   }
 
   /** Asserts a 200 and returns the revision it carries. */
