@@ -11,6 +11,7 @@
 #                       $CLUSTER_DATA, ports from $CLUSTER_BASE: both set by the script. It never
 #                       rebuilds that tree's jar behind the script's back (RAFTKV_NO_REBUILD=1)
 #   raftkv_leader_url   the client URL of the leader of that cluster (nodes 1..3)
+#   raftkv_follower_url the client URL of a node of that cluster that does not lead
 #   STARTED, stop_last  what to stop, "kind:arg", latest last: pid:PID, etcd:DIR,
 #                       raftkv:TREE, worktree:DIR. stop_last stops the latest and forgets it;
 #                       on exit, whatever is left is stopped, latest first.
@@ -59,6 +60,16 @@ raftkv_leader_url() {
     fi
   done
   die "no raftkv leader"
+}
+
+raftkv_follower_url() {
+  local leader id
+  leader=$(raftkv_leader_url)
+  for id in 1 2 3; do
+    if [[ $leader != "http://127.0.0.1:$((CLUSTER_BASE + 1000 + id))" ]]; then
+      echo "http://127.0.0.1:$((CLUSTER_BASE + 1000 + id))"; return
+    fi
+  done
 }
 
 million_keys() { # system target url: load 1,000,000 keys of 100 bytes

@@ -10,7 +10,8 @@
 # 'node --set field=value'). Each revision is built in a temporary git worktree and run as a
 # 3-node cluster (cluster.sh of that revision, fsync on), warmed up like bench/run.sh does, then
 # measured with this checkout's load tester (target/raftkv.jar, built first when it is missing or
-# older than a source): writes with 1 and 64 clients, linearizable reads with 64. The table, under
+# older than a source): writes with 1 and 64 clients, linearizable reads with 64, all sent to the
+# leader, and writes with 64 clients sent to a follower, which forwards them. The table, under
 # a line naming the load tester's revision (git describe --always --dirty), goes to stdout and to
 # $BENCH_OUT/compare.md (default target/bench-compare).
 #
@@ -28,7 +29,7 @@ PRELOAD=${BENCH_PRELOAD:-40}
 CLUSTER_BASE=9700
 CLUSTER_DATA=$OUT/data
 SCENARIOS=("write-c1|--clients 1 --read-fraction 0" "write-c64|--clients 64 --read-fraction 0"
-  "read-c64|--clients 64 --read-fraction 1")
+  "read-c64|--clients 64 --read-fraction 1" "follower-write-c64|--clients 64 --read-fraction 0")
 
 build_jar
 LOAD_TESTER="target/raftkv.jar of $(revision)"
@@ -64,6 +65,7 @@ for build in "$@"; do
   STARTED+=("raftkv:$CLUSTER_TREE")
   RAFTKV_NODE_ARGS=$settings raftkv_cluster start >/dev/null
   url=$(raftkv_leader_url)
+  follower=$(raftkv_follower_url)
   say "$build ($sha): warm-up, ${PRELOAD}s of writes and $((PRELOAD / 2))s of reads"
   load_10k --url "$url" --clients 64 --read-fraction 0 --duration "${PRELOAD}s" --warmup 0s >/dev/null 2>&1
   load_10k --url "$url" --clients 64 --read-fraction 1 --duration "$((PRELOAD / 2))s" --warmup 0s >/dev/null 2>&1
@@ -71,7 +73,9 @@ for build in "$@"; do
     name=${entry%%|*}
     say "$build ($sha): $name"
     # shellcheck disable=SC2086
-    load_10k --url "$url" ${entry#*|} --duration "$DURATION" --warmup "$WARMUP" \
+    target=$url
+    [[ $name == follower-* ]] && target=$follower
+    load_10k --url "$target" ${entry#*|} --duration "$DURATION" --warmup "$WARMUP" \
       >"$OUT/$tag-$name.txt" 2>/dev/null
     read -r _ _ _ _ okps p50 _ p99 _ < <(grep '^all' "$OUT/$tag-$name.txt")
     errors=$(awk '$1 == "all" {print $4}' "$OUT/$tag-$name.txt")
