@@ -11,8 +11,10 @@
 #   2. A cluster holding 1,000,000 keys of 100 bytes: the time from 'cluster.sh add 4' (start
 #      the node, add it as a learner) until it is promoted to voter, and how it caught up
 #      (InstallSnapshot or the log).
+#   3. As 1, but the leader freezes ('cluster.sh pause', SIGSTOP; resumed 4 s later): the gap a
+#      frozen leader costs the writers, against the election timeout (500-1000 ms by default).
 #
-#   bench/membership.sh          both parts (about 5 minutes)
+#   bench/membership.sh          all parts (about 6 minutes)
 #   bench/membership.sh 1        only the parts named
 #
 # Results land in $BENCH_OUT (default target/bench-membership): membership.md (the numbers) and
@@ -32,7 +34,7 @@ VIA=${MEMBERSHIP_VIA:-gateway}
 CLIENT_URLS=$GATEWAY
 [[ $VIA == nodes ]] && CLIENT_URLS=$NODES
 PARTS=("$@")
-((${#PARTS[@]})) || PARTS=(1 2)
+((${#PARTS[@]})) || PARTS=(1 2 3)
 
 wants() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 report() { echo "$*" | tee -a "$OUT/membership.md" >&2; }
@@ -62,7 +64,9 @@ gap() {
   case $kind in
     transfer) raftkv_cluster transfer "$target" >/dev/null ;;
     kill) raftkv_cluster kill "$leader" >/dev/null ;;
+    pause) raftkv_cluster pause "$leader" >/dev/null ;;
   esac
+  [[ $kind == pause ]] && { sleep 4; raftkv_cluster resume "$leader" >/dev/null; }
   wait "$pid" || true
   unset 'STARTED[-1]'
   awk -v from="$event" -v to=$((event + 5000)) \
@@ -120,5 +124,19 @@ if wants 2; then
   report "\`cluster.sh add 4\` until node 4 is a voter (its log durable within 1,000 entries of"
   report "the commit index): $ms ms; until it has applied everything committed then: $applied_ms ms"
   report "($keys keys; snapshots received: $received)."
+fi
+if wants 3; then
+  say "part 3: write gaps, $ROUNDS rounds of a frozen leader (SIGSTOP, resumed 4 s later)"
+  pauses=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    pauses+=("$(gap pause "$r")")
+    say "round $r: pause ${pauses[-1]} ms"
+  done
+  report ""
+  report "## Longest gap without a successful write when the leader freezes (32 clients, via $VIA)"
+  report ""
+  report "| event | rounds (ms) | median (ms) |"
+  report "| --- | --- | --- |"
+  report "| SIGSTOP of the leader (\`cluster.sh pause\`) | ${pauses[*]} | $(printf '%s\n' "${pauses[@]}" | median) |"
 fi
 say "results in $OUT/membership.md"

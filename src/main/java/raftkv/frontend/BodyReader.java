@@ -24,10 +24,13 @@ final class BodyReader implements Handler<RoutingContext> {
 
   private final long limit;
   private final long timeoutMs;
+  private final ConnectionGuard guard;
 
-  BodyReader(long limit, long timeoutMs) {
+  /** {@code guard} times the reading ({@link ConnectionGuard#readingBody}). */
+  BodyReader(long limit, long timeoutMs, ConnectionGuard guard) {
     this.limit = limit;
     this.timeoutMs = timeoutMs;
+    this.guard = guard;
   }
 
   /** The body read for {@code rc}; empty when the request had none. */
@@ -50,7 +53,7 @@ final class BodyReader implements Handler<RoutingContext> {
     }
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 64);
     boolean[] refused = {false};
-    long timer = rc.vertx().setTimer(timeoutMs, id -> {
+    guard.readingBody(rc, () -> {
       if (refused[0]) return;
       refused[0] = true;
       answerAndClose(rc, HttpAnswer.error(408, "the request body did not arrive whole within "
@@ -60,21 +63,21 @@ final class BodyReader implements Handler<RoutingContext> {
       if (refused[0]) return;
       if (body.length() + chunk.length() > limit) {
         refused[0] = true;
-        rc.vertx().cancelTimer(timer);
+        guard.bodyDone(rc);
         tooLarge(rc);
       } else {
         body.appendBuffer(chunk);
       }
     });
     request.endHandler(end -> {
-      rc.vertx().cancelTimer(timer);
+      guard.bodyDone(rc);
       if (refused[0]) return;
       rc.put(BODY, body);
       rc.next();
     });
     request.exceptionHandler(e -> { // the client went away: nobody to answer
       refused[0] = true;
-      rc.vertx().cancelTimer(timer);
+      guard.bodyDone(rc);
     });
     if (expectsContinue(request)) rc.response().writeContinue();
     request.resume();

@@ -9,8 +9,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *       last answer is closed (quietly: closing idle connections is ordinary HTTP).
  * </ul>
  *
- * <p>The 503 and 408 are written before any request object exists, so they go straight onto the
- * connection's channel, in front of the HTTP encoder. Confined to the front end's event loop.
+ * <p>It also times the reading of bodies for {@link BodyReader} ({@link #readingBody}). The 503
+ * and 408 of a connection are written before any request object exists, so they go straight onto
+ * the connection's channel, in front of the HTTP encoder. Confined to the front end's event loop.
  */
 final class ConnectionGuard {
 
@@ -37,39 +40,28 @@ final class ConnectionGuard {
   private final Vertx vertx;
   private final int maxConnections;
   private final long readTimeoutMs;
-  private final long idleTimeoutMs;
+  private final long readTimeoutNanos;
+  private final long idleTimeoutNanos;
   private final Map<HttpConnection, Tracked> open = new IdentityHashMap<>();
+  /**
+   * One timer for all connections, not one per request: a timer set and cancelled for every
+   * request costs the hot path more than a sweep of a few thousand connections a few times a
+   * second. A timeout is noticed up to one sweep period late.
+   */
+  private final long sweeper;
 
-  /** One open connection: the requests under way on it, and the timer that watches it. */
-  private final class Tracked {
+  /** One open connection: the requests under way on it and since when it has been idle. */
+  private static final class Tracked {
     final HttpConnection connection;
     int active;
     boolean servedOne;
-    long timer = -1;
+    long idleSince = System.nanoTime();
+    /** The body being read on it and since when, with what to do if it takes too long. */
+    long bodySince;
+    Runnable onSlowBody;
 
     Tracked(HttpConnection connection) {
       this.connection = connection;
-    }
-
-    void watch(long ms) {
-      cancel();
-      timer = vertx.setTimer(ms, id -> expired());
-    }
-
-    void cancel() {
-      if (timer != -1) vertx.cancelTimer(timer);
-      timer = -1;
-    }
-
-    void expired() {
-      timer = -1;
-      if (active > 0) return;
-      if (servedOne) {
-        connection.close();
-      } else {
-        answerAndClose(connection, 408, "Request Timeout", "no complete request arrived within "
-            + readTimeoutMs + " ms of connecting (limits.readTimeoutMs)");
-      }
     }
   }
 
@@ -77,7 +69,10 @@ final class ConnectionGuard {
     this.vertx = vertx;
     this.maxConnections = maxConnections;
     this.readTimeoutMs = readTimeoutMs;
-    this.idleTimeoutMs = idleTimeoutMs;
+    this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMs);
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+    long period = Math.max(10, Math.min(1_000, Math.min(readTimeoutMs, idleTimeoutMs) / 4));
+    this.sweeper = vertx.setPeriodic(period, id -> sweep());
   }
 
   /** The server's connection handler. */
@@ -92,11 +87,7 @@ final class ConnectionGuard {
     open.put(connection, tracked);
     // a client that resets its connection is ordinary; unhandled, Vert.x would log an ERROR
     connection.exceptionHandler(e -> LOG.debug("a client connection failed: {}", e.toString()));
-    connection.closeHandler(v -> {
-      Tracked gone = open.remove(connection);
-      if (gone != null) gone.cancel();
-    });
-    tracked.watch(readTimeoutMs);
+    connection.closeHandler(v -> open.remove(connection));
   }
 
   /** The first route of every request: its connection is busy until its answer is written. */
@@ -105,14 +96,48 @@ final class ConnectionGuard {
     if (tracked != null) {
       tracked.active++;
       tracked.servedOne = true;
-      tracked.cancel();
       rc.addEndHandler(ended -> {
-        if (--tracked.active == 0 && open.containsKey(tracked.connection)) {
-          tracked.watch(idleTimeoutMs);
-        }
+        tracked.active--;
+        tracked.idleSince = System.nanoTime();
+        tracked.onSlowBody = null;
       });
     }
     rc.next();
+  }
+
+  /** {@code rc}'s body is being read: {@code onTimeout} runs if it is not whole in time. */
+  void readingBody(RoutingContext rc, Runnable onTimeout) {
+    Tracked tracked = open.get(rc.request().connection());
+    if (tracked == null) return;
+    tracked.bodySince = System.nanoTime();
+    tracked.onSlowBody = onTimeout;
+  }
+
+  /** {@code rc}'s body was read whole, or refused. */
+  void bodyDone(RoutingContext rc) {
+    Tracked tracked = open.get(rc.request().connection());
+    if (tracked != null) tracked.onSlowBody = null;
+  }
+
+  private void sweep() {
+    if (open.isEmpty()) return;
+    long now = System.nanoTime();
+    for (Tracked t : new ArrayList<>(open.values())) {
+      if (t.onSlowBody != null && now - t.bodySince > readTimeoutNanos) {
+        Runnable slow = t.onSlowBody;
+        t.onSlowBody = null;
+        slow.run();
+      } else if (t.active == 0 && now - t.idleSince > (t.servedOne ? idleTimeoutNanos
+          : readTimeoutNanos)) {
+        open.remove(t.connection);
+        if (t.servedOne) {
+          t.connection.close();
+        } else {
+          answerAndClose(t.connection, 408, "Request Timeout", "no complete request arrived"
+              + " within " + readTimeoutMs + " ms of connecting (limits.readTimeoutMs)");
+        }
+      }
+    }
   }
 
   int openConnections() {
@@ -121,6 +146,10 @@ final class ConnectionGuard {
 
   int maxConnections() {
     return maxConnections;
+  }
+
+  void close() {
+    vertx.cancelTimer(sweeper);
   }
 
   /**

@@ -77,7 +77,7 @@ public final class FrontEndVerticle extends VerticleBase {
   /** A node's own front end, which asks its node through {@code node}. */
   public static FrontEndVerticle inNode(NodeConfig config, NodeChannel node) {
     return new FrontEndVerticle(config,
-        (vertx, forwarder) -> new LocalNodeDispatcher(node, config, forwarder));
+        (vertx, forwarder) -> new LocalNodeDispatcher(vertx, node, config, forwarder));
   }
 
   @Override
@@ -102,6 +102,7 @@ public final class FrontEndVerticle extends VerticleBase {
   /** A failed start gets no {@link #stop()}: close what was opened, and say what went wrong. */
   private Future<HttpServer> failedToListen(Throwable cause) {
     String where = config.bindHost() + ":" + configuredPort();
+    guard.close();
     return Future.join(dispatcher.close(), forwarder.close()).transform(closed ->
         Future.failedFuture(new IllegalStateException(who() + " cannot serve clients on " + where
             + " (" + cause.getMessage() + "): check that no other process uses the port and that"
@@ -138,7 +139,7 @@ public final class FrontEndVerticle extends VerticleBase {
         HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
     readRoute(router.route("/ready")).handler(this::serveReady);
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes(),
-        config.limits().readTimeoutMs()));
+        config.limits().readTimeoutMs(), guard));
     router.route("/v1/*").handler(inflight);
     readRoute(router.route("/v1/cluster")).handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
@@ -255,6 +256,9 @@ public final class FrontEndVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> serverClosed = server == null ? Future.succeededFuture()
         : server.shutdown(config.limits().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-    return serverClosed.eventually(() -> Future.join(dispatcher.close(), forwarder.close()));
+    return serverClosed.eventually(() -> {
+      guard.close();
+      return Future.join(dispatcher.close(), forwarder.close());
+    });
   }
 }

@@ -72,7 +72,8 @@ final class KvRequestParser {
         Set.of(PREFIX, AFTER, LIMIT, CONSISTENCY, VALUES));
     String prefix = query.get(PREFIX) == null ? "" : query.get(PREFIX);
     String after = query.get(AFTER);
-    int limit = Math.min(query.positiveInt(LIMIT, DEFAULT_LIST_LIMIT), limits.maxListKeys());
+    int limit = query.positiveIntAtMost(LIMIT, Math.min(DEFAULT_LIST_LIMIT, limits.maxListKeys()),
+        limits.maxListKeys());
     boolean withValues = query.choice(VALUES, "true", "false", false);
     return new ListKeys(prefix, after, limit, limits.maxListBytes(), linearizable(query),
         withValues);

@@ -20,7 +20,7 @@ import raftkv.config.NodeConfig.Member;
 /**
  * Passes a client's request on to another node's front end (usually the leader's) over kept-alive
  * HTTP connections, and relays its answer: status, content type, {@code X-Revision}, {@code
- * X-More-Keys} and body.
+ * X-More-Keys}, {@code X-Next-After}, {@code X-Applied-Index} and body.
  *
  * <p>The request must be answered by the client's deadline. Failing to get a connection in that
  * time means the request never left ({@link ForwardFailedException#mayHaveArrived()} false);
@@ -31,7 +31,8 @@ public final class LeaderForwarder {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderForwarder.class);
 
   private static final List<String> RELAYED_HEADERS = List.of(ClientHeaders.CONTENT_TYPE,
-      ClientHeaders.REVISION, ClientHeaders.MORE_KEYS, ClientHeaders.APPLIED_INDEX);
+      ClientHeaders.REVISION, ClientHeaders.MORE_KEYS, ClientHeaders.NEXT_AFTER,
+      ClientHeaders.APPLIED_INDEX);
 
   private final Vertx vertx;
   private final HttpClientAgent client;

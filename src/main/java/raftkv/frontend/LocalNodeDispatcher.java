@@ -1,11 +1,15 @@
 package raftkv.frontend;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
@@ -32,17 +36,43 @@ final class LocalNodeDispatcher implements ClientDispatcher {
 
   private static final Logger log = LoggerFactory.getLogger(LocalNodeDispatcher.class);
 
+  private final Vertx vertx;
   private final NodeChannel node;
   private final NodeConfig config;
   private final LeaderForwarder forwarder;
   private final QuietLog quietLog = new QuietLog(log, 10_000);
   private final String nodeName;
+  /** Requests forwarded and not yet answered, to give up when their leader is replaced. */
+  private final Set<Forward> underWay = new LinkedHashSet<>();
+  private final long watchTimer;
 
-  LocalNodeDispatcher(NodeChannel node, NodeConfig config, LeaderForwarder forwarder) {
+  /** A request forwarded to {@code leaderId}; completing {@code abandon} gives it up. */
+  private record Forward(int leaderId, Promise<String> abandon) {}
+
+  LocalNodeDispatcher(Vertx vertx, NodeChannel node, NodeConfig config,
+      LeaderForwarder forwarder) {
+    this.vertx = vertx;
     this.node = node;
     this.config = config;
     this.forwarder = forwarder;
     this.nodeName = "node " + config.nodeId();
+    this.watchTimer = vertx.setPeriodic(config.tickMs(), id -> giveUpOnReplacedLeaders());
+  }
+
+  /**
+   * A leader that froze (or was cut off) answers nothing until the deadline; once this node knows
+   * another leader, the requests waiting on the old one are given up and sent on again (see
+   * {@link #afterGivingUp}), so a frozen leader costs about an election timeout, not the deadline.
+   */
+  private void giveUpOnReplacedLeaders() {
+    if (underWay.isEmpty()) return;
+    LeaderHint now = node.knownLeader();
+    if (!now.known()) return;
+    for (Forward f : new ArrayList<>(underWay)) {
+      if (f.leaderId() != now.leaderId()) {
+        f.abandon().tryComplete("node " + now.leaderId() + " leads now");
+      }
+    }
   }
 
   @Override
@@ -132,8 +162,28 @@ final class LocalNodeDispatcher implements ClientDispatcher {
       return Future.succeededFuture(
           KvAnswers.unavailable("no leader is known right now", original.kind()));
     }
-    return forwarder.forward(target.get(), original, deadline, config.nodeId())
-        .recover(failure -> Future.succeededFuture(forwardFailed(failure, original)));
+    Forward forward = new Forward(leader.leaderId(), Promise.promise());
+    underWay.add(forward);
+    return forwarder.forward(target.get(), original, deadline, config.nodeId(),
+            forward.abandon().future())
+        .onComplete(done -> underWay.remove(forward))
+        .recover(failure -> forward.abandon().future().isComplete()
+            ? afterGivingUp(failure, original, deadline)
+            : Future.succeededFuture(forwardFailed(failure, original)));
+  }
+
+  /**
+   * A forwarded request given up because its leader was replaced: a read, or a write the client
+   * gave an id (which makes a retry safe), goes to the new leader; a write without an id may have
+   * been applied by the old one, so the client hears that now rather than at the deadline.
+   */
+  private Future<HttpAnswer> afterGivingUp(
+      Throwable failure, ForwardableRequest original, Deadline deadline) {
+    if (original.kind() == KvAnswers.Kind.READ || original.kind() == KvAnswers.Kind.WRITE_WITH_ID) {
+      return forwardTo(node.knownLeader(), original, deadline);
+    }
+    return Future.succeededFuture(KvAnswers.outcomeUnknown(failure.getMessage(),
+        original.kind()));
   }
 
   /**
@@ -163,6 +213,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
 
   @Override
   public Future<Void> close() {
+    vertx.cancelTimer(watchTimer);
     return Future.succeededFuture();
   }
 }

@@ -75,6 +75,21 @@ final class QueryParams {
     return (int) value;
   }
 
+  /**
+   * A positive decimal integer, clamped to {@code max} however large it is written (a limit, where
+   * asking for more than the server gives is no error); {@code absent} when not given.
+   */
+  int positiveIntAtMost(String name, int absent, int max) {
+    String text = values.get(name);
+    if (text == null) return absent;
+    boolean digits = !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
+    if (!digits) throw badNumber(name, text, "a positive integer");
+    String significant = text.replaceFirst("^0+", "");
+    if (significant.isEmpty()) throw badNumber(name, text, "a positive integer");
+    if (significant.length() > 10) return max;
+    return (int) Math.min(Long.parseLong(significant), max);
+  }
+
   /** One of two words; {@code absent} when the parameter is not given. */
   boolean choice(String name, String whenTrue, String whenFalse, boolean absent) {
     String text = values.get(name);

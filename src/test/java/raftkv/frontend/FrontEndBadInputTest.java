@@ -57,7 +57,7 @@ class FrontEndBadInputTest {
       expect(soft, HttpMethod.PUT, "/v1/kv/a?prevRevision=" + bad, 400, "prevRevision");
       expect(soft, HttpMethod.DELETE, "/v1/kv/a?prevRevision=" + bad, 400, "prevRevision");
     }
-    for (String bad : new String[] {"0", "-3", "x", "", "2147483648"}) {
+    for (String bad : new String[] {"0", "-3", "x", "", "000", "+5"}) { // too large: clamped
       expect(soft, HttpMethod.GET, "/v1/kv?limit=" + bad, 400, "limit");
     }
     expect(soft, HttpMethod.GET, "/v1/kv/a?consistency=strong", 400, "consistency");

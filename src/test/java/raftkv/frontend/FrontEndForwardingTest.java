@@ -65,6 +65,7 @@ class FrontEndForwardingTest {
     Reply listing = viaFollower.get("/v1/kv?prefix=a/&limit=1");
     assertThat(FrontEndKvTest.keys(listing.jsonArray())).containsExactly("a/b");
     assertThat(listing.header("X-More-Keys")).isEqualTo("true");
+    assertThat(listing.header("X-Next-After")).as("the cursor is relayed").isEqualTo("a/b");
 
     Reply delete = viaFollower.delete("/v1/kv/a%2Fb");
     assertThat(delete.json()).isEqualTo(new JsonObject().put("revision", 3).put("deleted", true));
@@ -98,6 +99,42 @@ class FrontEndForwardingTest {
         "GET /v1/kv?prefix=uni/h\u00e9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertThat(listing.status()).isEqualTo(200);
     assertThat(listing.text()).contains("uni/h\u00e9");
+  }
+
+  @Test
+  void aRequestForwardedToAFrozenLeaderMovesOnOnceAnotherLeads(Vertx vertx) {
+    int port3 = FreePorts.next();
+    List<Member> three = FrontEndTestSupport.members(port1, port2, port3);
+    FakeNode follower = FakeNode.start(vertx, 1, 2);
+    FakeNode newLeader = FakeNode.start(vertx, 3, 3);
+    // in node 2's place: a leader that froze, taking requests and never answering
+    vertx.createHttpServer().requestHandler(request -> { })
+        .listen(port2, FrontEndTestSupport.HOST).await();
+    FrontEndTestSupport.deploy(vertx, FrontEndTestSupport.nodeConfig(1, three,
+        FrontEndTestSupport.LIMITS));
+    FrontEndTestSupport.deploy(vertx, FrontEndTestSupport.nodeConfig(3, three,
+        FrontEndTestSupport.LIMITS));
+    Client client = new Client(vertx, port1);
+    long deadlineMs = FrontEndTestSupport.LIMITS.requestTimeoutMs();
+
+    electLater(vertx, follower, 3);
+    long started = System.nanoTime();
+    assertThat(client.get("/v1/kv/a").status()).as("read at the new leader").isEqualTo(404);
+    Reply withId = client.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("v"), "X-Request-Id",
+        "id-9");
+    assertThat(withId.status()).as("a write with an id is sent on again").isEqualTo(200);
+    assertThat(newLeader.writes()).extracting(KvCommand::requestId).containsExactly("id-9");
+    follower.leaderId = 2;
+    electLater(vertx, follower, 3);
+    assertError(client.put("/v1/kv/b", "v"), 504, "leads now");
+    assertThat(newLeader.writes()).as("a write without an id is not repeated").hasSize(1);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+        .as("three requests, each well within its deadline").isLessThan(2 * deadlineMs);
+  }
+
+  /** Node {@code follower} learns, 300 ms from now, that {@code leaderId} leads. */
+  private static void electLater(Vertx vertx, FakeNode follower, int leaderId) {
+    vertx.setTimer(300, id -> follower.leaderId = leaderId);
   }
 
   @Test
