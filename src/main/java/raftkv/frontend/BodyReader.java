@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads a request's whole body, as raw bytes, up to a limit; a body over the limit is answered
@@ -26,11 +27,18 @@ final class BodyReader implements Handler<RoutingContext> {
   private final long timeoutMs;
   private final ConnectionGuard guard;
 
-  /** {@code guard} times the reading ({@link ConnectionGuard#readingBody}). */
-  BodyReader(long limit, long timeoutMs, ConnectionGuard guard) {
+  private final BooleanSupplier shedding;
+
+  /**
+   * @param guard times the reading ({@link ConnectionGuard#readingBody})
+   * @param shedding whether the front end refuses new requests for now: then a client waiting
+   *     for {@code 100 Continue} gets the 429 instead, before it sends its body
+   */
+  BodyReader(long limit, long timeoutMs, ConnectionGuard guard, BooleanSupplier shedding) {
     this.limit = limit;
     this.timeoutMs = timeoutMs;
     this.guard = guard;
+    this.shedding = shedding;
   }
 
   /** The body read for {@code rc}; empty when the request had none. */
@@ -49,6 +57,11 @@ final class BodyReader implements Handler<RoutingContext> {
     long declared = declaredLength(request);
     if (declared > limit) {
       tooLarge(rc);
+      return;
+    }
+    boolean expectsContinue = expectsContinue(request);
+    if (expectsContinue && shedding.getAsBoolean()) {
+      answerAndClose(rc, KvAnswers.overloaded("too many requests in flight"));
       return;
     }
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 64);
@@ -79,7 +92,7 @@ final class BodyReader implements Handler<RoutingContext> {
       refused[0] = true;
       guard.bodyDone(rc);
     });
-    if (expectsContinue(request)) rc.response().writeContinue();
+    if (expectsContinue) rc.response().writeContinue();
     request.resume();
   }
 

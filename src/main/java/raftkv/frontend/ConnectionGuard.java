@@ -3,8 +3,10 @@ package raftkv.frontend;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
@@ -88,6 +90,18 @@ final class ConnectionGuard {
     // a client that resets its connection is ordinary; unhandled, Vert.x would log an ERROR
     connection.exceptionHandler(e -> LOG.debug("a client connection failed: {}", e.toString()));
     connection.closeHandler(v -> open.remove(connection));
+  }
+
+  /**
+   * The server's request handler: {@code router}, told first that the connection has sent a
+   * whole request (even one the router refuses before any route runs), so it is no longer new.
+   */
+  Handler<HttpServerRequest> watching(Handler<HttpServerRequest> router) {
+    return request -> {
+      Tracked tracked = open.get(request.connection());
+      if (tracked != null) tracked.servedOne = true;
+      router.handle(request);
+    };
   }
 
   /** The first route of every request: its connection is busy until its answer is written. */

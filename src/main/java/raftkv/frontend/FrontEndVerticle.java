@@ -92,7 +92,7 @@ public final class FrontEndVerticle extends VerticleBase {
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(guard::opened)
         .invalidRequestHandler(FrontEndVerticle::invalidRequest)
-        .requestHandler(router());
+        .requestHandler(guard.watching(router()));
     return server.listen(configuredPort(), config.bindHost())
         .onSuccess(listening -> log.info("{} serves clients on http://{}:{}", who(),
             config.bindHost(), listening.actualPort()))
@@ -139,7 +139,7 @@ public final class FrontEndVerticle extends VerticleBase {
         HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
     readRoute(router.route("/ready")).handler(this::serveReady);
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes(),
-        config.limits().readTimeoutMs(), guard));
+        config.limits().readTimeoutMs(), guard, inflight::full));
     router.route("/v1/*").handler(inflight);
     readRoute(router.route("/v1/cluster")).handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));

@@ -37,6 +37,11 @@ final class InflightLimiter implements Handler<RoutingContext> {
     rc.next();
   }
 
+  /** Whether one more request would be refused. */
+  boolean full() {
+    return held >= max;
+  }
+
   /** Requests held right now. */
   int held() {
     return held;

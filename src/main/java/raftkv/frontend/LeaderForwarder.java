@@ -93,10 +93,28 @@ public final class LeaderForwarder {
     if (forwardedBy != 0) {
       options.putHeader(ClientHeaders.FORWARDED_BY, Integer.toString(forwardedBy));
     }
-    return client.request(options)
-        .recover(e -> Future.failedFuture(new ForwardFailedException(false,
-            "cannot reach " + describe(target) + ": " + reason(e))))
-        .compose(outgoing -> exchange(outgoing, request.body(), deadline, target, abandon));
+    // Given up while it waits for a connection (a pool full of requests to a frozen node, a
+    // connect that hangs), the request never left: nothing was sent.
+    Future<HttpClientRequest> connecting = client.request(options);
+    Promise<HttpAnswer> answer = Promise.promise();
+    abandon.onSuccess(why -> {
+      if (!connecting.isComplete()) {
+        answer.tryFail(new ForwardFailedException(false, "gave up on " + describe(target)
+            + " before sending: " + why));
+      }
+    });
+    connecting.onComplete(connected -> {
+      if (answer.future().isComplete()) {
+        if (connected.succeeded()) connected.result().reset(); // unsent: back to the pool
+      } else if (connected.failed()) {
+        answer.tryFail(new ForwardFailedException(false, "cannot reach " + describe(target)
+            + ": " + reason(connected.cause())));
+      } else {
+        exchange(connected.result(), request.body(), deadline, target, abandon)
+            .onComplete(answer);
+      }
+    });
+    return answer.future();
   }
 
   private Future<HttpAnswer> exchange(HttpClientRequest outgoing, Buffer body, Deadline deadline,

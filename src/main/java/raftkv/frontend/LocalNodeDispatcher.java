@@ -82,11 +82,11 @@ final class LocalNodeDispatcher implements ClientDispatcher {
     if (!servedHere && !original.wasForwarded()) {
       LeaderHint leader = node.knownLeader();
       if (leader.known() && leader.leaderId() != config.nodeId()) {
-        return forwardTo(leader, original, deadline);
+        return forwardTo(leader, original, deadline, request);
       }
     }
     return request.askNode(node, timeout(deadline))
-        .recover(failure -> afterNodeFailed(failure, original, deadline));
+        .recover(failure -> afterNodeFailed(failure, original, deadline, request));
   }
 
   @Override
@@ -102,7 +102,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
       Deadline deadline) {
     return node.membership(request, timeout(deadline))
         .map(reply -> HttpAnswer.json(200, reply))
-        .recover(failure -> afterNodeFailed(failure, original, deadline));
+        .recover(failure -> afterNodeFailed(failure, original, deadline, null));
   }
 
   /** A node's log counts as caught up while it has applied all but this many committed entries. */
@@ -132,10 +132,11 @@ final class LocalNodeDispatcher implements ClientDispatcher {
     return Math.max(1, deadline.remainingMs());
   }
 
-  private Future<HttpAnswer> afterNodeFailed(
-      Throwable failure, ForwardableRequest original, Deadline deadline) {
+  /** {@code request}: the key-value request, or null for a membership request. */
+  private Future<HttpAnswer> afterNodeFailed(Throwable failure, ForwardableRequest original,
+      Deadline deadline, KvRequest request) {
     if (failure instanceof NodeFailure.NotLeader notLeader) {
-      return forwardTo(notLeader.leader(), original, deadline);
+      return forwardTo(notLeader.leader(), original, deadline, request);
     }
     if (!(failure instanceof NodeFailure)) {
       quietLog.warn("node-failure", nodeName + " failed a request unexpectedly: " + failure);
@@ -143,8 +144,13 @@ final class LocalNodeDispatcher implements ClientDispatcher {
     return Future.succeededFuture(KvAnswers.nodeFailure(failure, original.kind(), nodeName));
   }
 
-  private Future<HttpAnswer> forwardTo(
-      LeaderHint leader, ForwardableRequest original, Deadline deadline) {
+  /**
+   * Forwards to {@code leader}; a key-value {@code request} is given up if another member leads
+   * before it is answered ({@link #afterGivingUp}). A membership request never is: repeating a
+   * leadership transfer that was made would move leadership again.
+   */
+  private Future<HttpAnswer> forwardTo(LeaderHint leader, ForwardableRequest original,
+      Deadline deadline, KvRequest request) {
     if (!leader.known()) {
       return Future.succeededFuture(
           KvAnswers.unavailable("no leader is known right now", original.kind()));
@@ -162,28 +168,41 @@ final class LocalNodeDispatcher implements ClientDispatcher {
       return Future.succeededFuture(
           KvAnswers.unavailable("no leader is known right now", original.kind()));
     }
+    if (request == null) {
+      return forwarder.forward(target.get(), original, deadline, config.nodeId())
+          .recover(failure -> Future.succeededFuture(forwardFailed(failure, original)));
+    }
     Forward forward = new Forward(leader.leaderId(), Promise.promise());
     underWay.add(forward);
     return forwarder.forward(target.get(), original, deadline, config.nodeId(),
             forward.abandon().future())
         .onComplete(done -> underWay.remove(forward))
         .recover(failure -> forward.abandon().future().isComplete()
-            ? afterGivingUp(failure, original, deadline)
+            ? afterGivingUp(failure, request, original, deadline)
             : Future.succeededFuture(forwardFailed(failure, original)));
   }
 
   /**
-   * A forwarded request given up because its leader was replaced: a read, or a write the client
-   * gave an id (which makes a retry safe), goes to the new leader; a write without an id may have
-   * been applied by the old one, so the client hears that now rather than at the deadline.
+   * A forwarded request given up because its leader was replaced. One that never left, a read,
+   * or a write the client gave an id (which makes a retry safe) is served again, by whoever leads
+   * now (this node too); a write without an id may have been applied by the old leader, so the
+   * client hears that now rather than at the deadline. Once a write may have been applied, a
+   * later "nothing was written" would be false: it becomes "may or may not be committed".
    */
-  private Future<HttpAnswer> afterGivingUp(
-      Throwable failure, ForwardableRequest original, Deadline deadline) {
-    if (original.kind() == KvAnswers.Kind.READ || original.kind() == KvAnswers.Kind.WRITE_WITH_ID) {
-      return forwardTo(node.knownLeader(), original, deadline);
+  private Future<HttpAnswer> afterGivingUp(Throwable failure, KvRequest request,
+      ForwardableRequest original, Deadline deadline) {
+    boolean mayHaveArrived =
+        !(failure instanceof ForwardFailedException f) || f.mayHaveArrived();
+    if (mayHaveArrived && original.kind() == KvAnswers.Kind.WRITE) {
+      return Future.succeededFuture(KvAnswers.outcomeUnknown(failure.getMessage(),
+          original.kind()));
     }
-    return Future.succeededFuture(KvAnswers.outcomeUnknown(failure.getMessage(),
-        original.kind()));
+    Future<HttpAnswer> again = kv(request, original, deadline);
+    if (!mayHaveArrived || !original.isWrite()) return again;
+    return again.map(answer -> answer.status() == 503 || answer.status() == 429
+        ? KvAnswers.outcomeUnknown("an earlier attempt, given up on a leader that was replaced,"
+            + " may have been applied", original.kind())
+        : answer);
   }
 
   /**

@@ -34,6 +34,15 @@ record ClusterView(List<MemberState> members) {
           || leaderId() == member.id();
     }
 
+    boolean servesStaleReads() {
+      if (status == null) return false;
+      JsonObject membership = status.getJsonObject("membership");
+      String self = membership == null ? "" : membership.getString("self", "");
+      if (self.equals("joining") || self.equals("removed")) return false;
+      long lag = status.getLong("leaderCommitIndex", 0L) - status.getLong("appliedIndex", 0L);
+      return lag <= MAX_STALE_LAG;
+    }
+
     /** The leader this member knows of; 0 for none or unknown. */
     long leaderId() {
       return status != null && status.getValue("leaderId") instanceof Number n ? n.longValue() : 0;
@@ -69,10 +78,18 @@ record ClusterView(List<MemberState> members) {
     return members.stream().noneMatch(m -> m.member().id() == id && m.status() == null);
   }
 
-  /** The members that answered, in the order polled. */
+  /**
+   * The members that answered and may serve a stale read, in the order polled: members of the
+   * configuration (not joining, not removed) whose applied state is within {@link
+   * #MAX_STALE_LAG} entries of the commit index they know of.
+   */
   List<Member> answering() {
-    return members.stream().filter(m -> m.status() != null).map(MemberState::member).toList();
+    return members.stream().filter(MemberState::servesStaleReads).map(MemberState::member)
+        .toList();
   }
+
+  /** How far behind a member may be and still be sent stale reads, in committed entries. */
+  static final long MAX_STALE_LAG = 1000;
 
   /**
    * The gateway's answer to {@code GET /v1/cluster}: {@code gateway: true}, the {@code leaderId}

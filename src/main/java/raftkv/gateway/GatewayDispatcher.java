@@ -178,7 +178,9 @@ final class GatewayDispatcher implements ClientDispatcher {
 
     private Future<HttpAnswer> sendTo(Member target, boolean toLeader) {
       Attempt attempt = new Attempt(target, toLeader, Promise.promise());
-      waiting.add(attempt);
+      // a membership change or transfer is never given up: repeated, a transfer that was made
+      // would move leadership again
+      if (request.kind() != KvAnswers.Kind.CHANGE) waiting.add(attempt);
       return forwarder.forward(target, request, deadline, 0, attempt.abandon().future())
           .transform(done -> {
             waiting.remove(attempt);
@@ -199,9 +201,15 @@ final class GatewayDispatcher implements ClientDispatcher {
       }
       if (answer.status() == 504) {
         finder.suspect(target);
-        return request.isWrite() ? afterUnknownOutcome(answer)
-            : retryOrGiveUp(KvAnswers.unavailable("node " + target.id() + " could not serve the"
-                + " read", request.kind()));
+        if (!request.isWrite()) {
+          return retryOrGiveUp(KvAnswers.unavailable("node " + target.id() + " could not serve"
+              + " the read", request.kind()));
+        }
+        // the node saw the gateway's id; the advice must fit what the client sent
+        return afterUnknownOutcome(request.kind() == KvAnswers.Kind.WRITE
+            ? KvAnswers.outcomeUnknown("node " + target.id() + " could not tell whether it"
+                + " committed", request.kind())
+            : answer);
       }
       return Future.succeededFuture(answer);
     }
@@ -218,9 +226,13 @@ final class GatewayDispatcher implements ClientDispatcher {
       return retryOrGiveUp(KvAnswers.unavailable(failure.getMessage(), request.kind()));
     }
 
-    /** A write that may have been applied: its request id makes retries safe, to the deadline. */
+    /**
+     * A write that may have been applied: its request id makes retries safe, to the deadline. A
+     * membership change has no id and is not repeated: the client hears the unknown outcome.
+     */
     private Future<HttpAnswer> afterUnknownOutcome(HttpAnswer unknown) {
       outcomeUnknown = true;
+      if (request.kind() == KvAnswers.Kind.CHANGE) return Future.succeededFuture(unknown);
       return retryOrGiveUp(unknown);
     }
 

@@ -85,6 +85,26 @@ class FrontEndHttpEdgesTest {
   }
 
   @Test
+  void aClientWaitingFor100ContinueIsRefusedBeforeItSendsItsBodyWhileLoadIsShed(Vertx vertx)
+      throws IOException {
+    FakeNode busy = FakeNode.start(vertx, 2, 2);
+    busy.holdReplies = true;
+    FrontEndVerticle one = FrontEndTestSupport.deploy(vertx, FrontEndTestSupport.nodeConfig(2,
+        FrontEndTestSupport.members(0, 0), new Limits(64, 4096, 1, 3000)));
+    Client c = new Client(vertx, one.actualPort());
+    c.start(HttpMethod.PUT, "/v1/kv/held", Buffer.buffer("v")); // holds the one slot
+    awaitServed(() -> busy.received.size() == 1);
+    try (RawHttp http = RawHttp.connect(HOST, one.actualPort(), 5_000)) {
+      http.send("PUT /v1/kv/c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+          + "Expect: 100-continue\r\n\r\n");
+      RawHttp.Response refused = http.read(false);
+      assertThat(refused.status()).as("no 100 first").isEqualTo(429);
+      assertThat(refused.json().getString("error")).contains("back off");
+    }
+    busy.releaseHeld();
+  }
+
+  @Test
   void theHttpLayersOwnRefusalsAreJson() throws IOException {
     RawHttp.Response longLine = RawHttp.exchange(HOST, port, "GET /v1/kv/" + "a".repeat(20_000)
         + " HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -228,12 +248,16 @@ class FrontEndHttpEdgesTest {
     assertThat(withValues.header("X-Next-After")).isEqualTo("big2");
   }
 
-  private static void awaitServed(java.util.function.BooleanSupplier served)
-      throws InterruptedException {
+  private static void awaitServed(java.util.function.BooleanSupplier served) {
     long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!served.getAsBoolean()) {
       assertThat(System.nanoTime()).as("served again within 5 s").isLessThan(giveUp);
-      Thread.sleep(20);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted");
+      }
     }
   }
 }
