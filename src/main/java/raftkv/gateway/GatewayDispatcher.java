@@ -84,6 +84,7 @@ final class GatewayDispatcher implements ClientDispatcher {
     this.maxAttempts = config.gateway().maxAttempts();
     this.firstBackoffMs = config.gateway().firstBackoffMs();
     finder.onRound(this::giveUpWhatCannotBeAnswered);
+    finder.onNewLeader(this::giveUpOnReplacedLeader);
   }
 
   /** The dispatcher of a gateway's front end: it starts following the leader at once. */
@@ -143,6 +144,16 @@ final class GatewayDispatcher implements ClientDispatcher {
         why = "node " + leader.get().id() + " leads now, not node " + a.target().id();
       }
       if (why != null) a.abandon().tryComplete(why);
+    }
+  }
+
+  /** A poll found a newer leader: attempts waiting on another one are given up and retried. */
+  private void giveUpOnReplacedLeader(Member leader) {
+    for (Attempt a : new ArrayList<>(waiting)) {
+      if (a.toLeader() && a.target().id() != leader.id()) {
+        a.abandon().tryComplete("node " + leader.id() + " leads now, not node "
+            + a.target().id());
+      }
     }
   }
 

@@ -55,6 +55,10 @@ final class LeaderFinder {
   private List<Member> answering = List.of();
   /** Told of every round's view once the leader is adopted from it. */
   private Consumer<ClusterView> roundListener = view -> {};
+  /** Told at once of a leader in a newer term, found before its round of polls is over. */
+  private Consumer<Member> newLeaderListener = m -> {};
+  /** The term in which {@link #leader} leads, as it said. */
+  private long leaderTerm;
 
   LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs) {
     this.vertx = vertx;
@@ -75,6 +79,11 @@ final class LeaderFinder {
   /** {@code listener} is told of each round's view, after the leader was adopted from it. */
   void onRound(Consumer<ClusterView> listener) {
     this.roundListener = listener;
+  }
+
+  /** {@code listener} is told of a newer leader as soon as a poll finds one. */
+  void onNewLeader(Consumer<Member> listener) {
+    this.newLeaderListener = listener;
   }
 
   /** The members that answered the last round of polls. */
@@ -138,13 +147,36 @@ final class LeaderFinder {
             : Future.failedFuture("answered " + response.statusCode()))
         .map(Buffer::toJsonObject)
         .timeout(pollTimeoutMs, TimeUnit.MILLISECONDS)
-        .map(status -> MemberState.reached(member, status))
+        .map(status -> {
+          MemberState state = MemberState.reached(member, status);
+          adoptIfNewer(state);
+          return state;
+        })
         .otherwise(e -> MemberState.unreachable(member, e.getMessage() != null
             ? e.getMessage() : e.getClass().getSimpleName()));
   }
 
+  /**
+   * A member that claims to lead in a newer term than the leader followed now is followed at
+   * once, without waiting for the round's other polls: one of those may be to the frozen old
+   * leader, which answers only at the poll timeout.
+   */
+  private void adoptIfNewer(MemberState state) {
+    if (!state.claimsLeadership()) return;
+    if (leader != null && (state.term() <= leaderTerm || leader.id() == state.member().id())) {
+      return;
+    }
+    leader = state.member();
+    leaderTerm = state.term();
+    log.info("Gateway: node {} leads (term {}); forwarding requests to {}", leader.id(),
+        leaderTerm, leader.clientUrl());
+    reportedLeaderId = leader.id();
+    newLeaderListener.accept(leader);
+  }
+
   private void adopt(ClusterView view) {
     leader = view.leader().orElse(null);
+    leaderTerm = view.leaderState().map(MemberState::term).orElse(0L);
     answering = view.answering();
     followMembers(view);
     int leaderId = leader == null ? 0 : leader.id();
