@@ -75,8 +75,13 @@ public final class TestHttp {
    */
   public TestHttp(Vertx vertx, long timeoutMs, int maxConnections) {
     this.context = vertx.getOrCreateContext();
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000),
-        new PoolOptions().setHttp1MaxSize(maxConnections));
+    this.http = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setConnectTimeout(1_000))
+        .with(new PoolOptions().setHttp1MaxSize(maxConnections))
+        // a server killed by a test resets its connections: the request under way hears of it,
+        // and unhandled, Vert.x would log an ERROR for the connection too
+        .withConnectHandler(connection -> connection.exceptionHandler(e -> { }))
+        .build();
     this.timeoutMs = timeoutMs;
   }
 
