@@ -66,15 +66,6 @@ final class QueryParams {
     return value;
   }
 
-  /** A positive decimal {@code int}, or {@code absent} when the parameter is not given. */
-  int positiveInt(String name, int absent) {
-    String text = values.get(name);
-    if (text == null) return absent;
-    long value = parseDigits(text, Integer.MAX_VALUE);
-    if (value < 1) throw badNumber(name, text, "a positive integer");
-    return (int) value;
-  }
-
   /**
    * A positive decimal integer, clamped to {@code max} however large it is written (a limit, where
    * asking for more than the server gives is no error); {@code absent} when not given.

@@ -184,15 +184,7 @@ public final class KvStateMachine {
    * The empty prefix lists every key. Costs O(log n + limit).
    */
   public List<KeyValue> range(String prefix, int limit) {
-    Objects.requireNonNull(prefix, "prefix");
-    if (limit < 1) throw new IllegalArgumentException("limit must be >= 1: " + limit);
-    List<KeyValue> found = new ArrayList<>(Math.min(limit, 64));
-    for (Iterator<KeyValue> it = keyValues.valuesFrom(prefix); it.hasNext(); ) {
-      KeyValue next = it.next();
-      if (found.size() == limit || !next.key().startsWith(prefix)) break;
-      found.add(next);
-    }
-    return Collections.unmodifiableList(found);
+    return page(prefix, null, limit, Long.MAX_VALUE, false).keyValues();
   }
 
   /**
