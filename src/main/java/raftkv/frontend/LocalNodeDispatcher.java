@@ -105,9 +105,6 @@ final class LocalNodeDispatcher implements ClientDispatcher {
         .recover(failure -> afterNodeFailed(failure, original, deadline, null));
   }
 
-  /** A node's log counts as caught up while it has applied all but this many committed entries. */
-  static final long READY_MAX_LAG = 1000;
-
   @Override
   public Future<List<String>> notReadyBecause(Deadline deadline) {
     return node.status(false, timeout(deadline)).map(LocalNodeDispatcher::notReadyBecause)
@@ -117,14 +114,7 @@ final class LocalNodeDispatcher implements ClientDispatcher {
   private static List<String> notReadyBecause(JsonObject status) {
     List<String> reasons = new ArrayList<>();
     if (status.getLong("leaderId", 0L) == 0) reasons.add("it knows no leader");
-    String self = status.getJsonObject("membership", new JsonObject()).getString("self", "");
-    if (self.equals("removed") || self.equals("joining")) {
-      reasons.add("it is not a member of the cluster (" + self + ")");
-    }
-    long lag = status.getLong("leaderCommitIndex", 0L) - status.getLong("appliedIndex", 0L);
-    if (lag > READY_MAX_LAG) {
-      reasons.add("its log is " + lag + " committed entries behind (catching up)");
-    }
+    reasons.addAll(NodeStatus.notServingBecause(status));
     return reasons;
   }
 

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import raftkv.config.NodeConfig.Member;
+import raftkv.frontend.NodeStatus;
 
 /**
  * What a gateway learned by asking every member for {@code GET /v1/cluster}: each member's status,
@@ -35,12 +36,7 @@ record ClusterView(List<MemberState> members) {
     }
 
     boolean servesStaleReads() {
-      if (status == null) return false;
-      JsonObject membership = status.getJsonObject("membership");
-      String self = membership == null ? "" : membership.getString("self", "");
-      if (self.equals("joining") || self.equals("removed")) return false;
-      long lag = status.getLong("leaderCommitIndex", 0L) - status.getLong("appliedIndex", 0L);
-      return lag <= MAX_STALE_LAG;
+      return status != null && NodeStatus.notServingBecause(status).isEmpty();
     }
 
     /** The leader this member knows of; 0 for none or unknown. */
@@ -81,15 +77,12 @@ record ClusterView(List<MemberState> members) {
   /**
    * The members that answered and may serve a stale read, in the order polled: members of the
    * configuration (not joining, not removed) whose applied state is within {@link
-   * #MAX_STALE_LAG} entries of the commit index they know of.
+   * NodeStatus#MAX_LAG} entries of the commit index they know of.
    */
   List<Member> answering() {
     return members.stream().filter(MemberState::servesStaleReads).map(MemberState::member)
         .toList();
   }
-
-  /** How far behind a member may be and still be sent stale reads, in committed entries. */
-  static final long MAX_STALE_LAG = 1000;
 
   /**
    * The gateway's answer to {@code GET /v1/cluster}: {@code gateway: true}, the {@code leaderId}
