@@ -1,0 +1,121 @@
+package raftkv.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The options of every {@code kv} and {@code cluster} command (where the cluster is, how to
+ * print, how long to keep trying), and the frame that runs such a command: it hands the command
+ * a client and an output, and turns a failure into a message on stderr and the exit status.
+ */
+final class ClientOptions {
+
+  /** The gateway and nodes 1 to 3 of {@code ./cluster.sh} with its default ports. */
+  static final String LOCAL_CLUSTER = "http://127.0.0.1:8100,http://127.0.0.1:8101,"
+      + "http://127.0.0.1:8102,http://127.0.0.1:8103";
+
+  /** What a command does once its options are read; it fails by throwing {@link ClientError}. */
+  interface Action {
+    void run(ClusterClient client, Output out);
+  }
+
+  @Spec(Spec.Target.MIXEE) CommandSpec command;
+
+  @Option(names = "--endpoints", split = ",", paramLabel = "URL",
+      defaultValue = "${env:RAFTKV_ENDPOINTS:-" + LOCAL_CLUSTER + "}",
+      description = "nodes or gateways to ask who leads, in this order; requests then go to the"
+          + " leader (default: $RAFTKV_ENDPOINTS if set, else the gateway and nodes 1-3 of"
+          + " ./cluster.sh; now ${DEFAULT-VALUE})")
+  List<String> endpoints;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+      description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  Output.Format format;
+
+  @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s",
+      converter = TimeoutConverter.class,
+      description = "how long to keep trying, every retry included: 500ms, 10s, 2m"
+          + " (default: ${DEFAULT-VALUE})")
+  Duration timeout;
+
+  /** Runs {@code action}; returns the exit status, having said on stderr what went wrong. */
+  int run(Action action) {
+    PrintWriter out = command.commandLine().getOut();
+    PrintWriter err = command.commandLine().getErr();
+    try {
+      action.run(new ClusterClient(baseUrls(), timeout), new Output(format, out));
+      return ClientError.OK;
+    } catch (ClientError e) {
+      out.flush();
+      err.println("raftkv: " + e.getMessage());
+      return e.exitCode;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** The endpoints as base URLs: {@code http://} added to a bare host:port, no trailing slash. */
+  private List<String> baseUrls() {
+    List<String> urls = new ArrayList<>();
+    for (String endpoint : endpoints) {
+      String url = endpoint.trim();
+      if (url.isEmpty()) continue;
+      if (!url.contains("://")) url = "http://" + url;
+      while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
+      if (!isBaseUrl(url)) {
+        throw new ClientError(ClientError.USAGE, "bad endpoint '" + endpoint + "': give a URL"
+            + " such as http://127.0.0.1:8101, or host:port");
+      }
+      if (!urls.contains(url)) urls.add(url);
+    }
+    if (urls.isEmpty()) {
+      throw new ClientError(ClientError.USAGE, "no endpoints: give --endpoints URL[,URL...]");
+    }
+    return urls;
+  }
+
+  /** Plain HTTP (the client port has no TLS), a host, and nothing after the port. */
+  private static boolean isBaseUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      return "http".equals(uri.getScheme()) && uri.getHost() != null
+          && uri.getRawPath().isEmpty() && uri.getRawQuery() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** {@code 500ms}, {@code 10s}, {@code 1.5s}, {@code 2m}; a bare number means seconds. */
+  static final class TimeoutConverter implements ITypeConverter<Duration> {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
+
+    @Override
+    public Duration convert(String text) {
+      Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+      long ms = -1;
+      if (m.matches()) {
+        double unitMs = m.group(2) == null || m.group(2).equals("s") ? 1000
+            : m.group(2).equals("m") ? 60_000 : 1;
+        ms = Math.round(Double.parseDouble(m.group(1)) * unitMs);
+      }
+      if (ms <= 0) {
+        throw new TypeConversionException("'" + text + "' is not a positive duration such as"
+            + " 500ms, 10s or 2m");
+      }
+      return Duration.ofMillis(ms);
+    }
+  }
+}
