@@ -17,7 +17,8 @@ echo "preload-classes: serving a few requests through $urls" >&2
 java -jar target/raftkv.jar load --url "$urls" --clients 8 --duration 3s --warmup 0s >/dev/null 2>&1
 for url in ${urls//,/ }; do
   curl -s "$url/v1/kv?prefix=b" >/dev/null; curl -s "$url/v1/cluster" >/dev/null
-  curl -s "$url/ready" >/dev/null
+  curl -s "$url/ready" >/dev/null; curl -s "$url/metrics" >/dev/null; curl -s "$url/ui/" >/dev/null
+  curl -s -m 2.5 "$url/ui/events" >/dev/null || true # a stream: two events, then cut off
 done
 ./cluster.sh stop >/dev/null
 {

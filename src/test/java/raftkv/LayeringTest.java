@@ -20,7 +20,7 @@ class LayeringTest {
 
   /** Bottom to top. */
   static final List<String> LAYERS = List.of("util", "raft", "storage", "kv", "transport",
-      "config", "node", "frontend", "gateway", "bench", "cli");
+      "config", "metrics", "node", "frontend", "gateway", "bench", "cli");
 
   private static final Path MAIN = Path.of("src/main/java/raftkv");
   /** A use of another package: an import (wildcards too) or a qualified name. */

@@ -20,7 +20,7 @@ final class GatewayCommand implements Callable<Integer> {
         throw new ConfigException(options.config + ": nodeId is " + config.nodeId()
             + "; a gateway needs nodeId 0");
       }
-      return vertx -> vertx.deployVerticle(Gateway.frontEnd(config));
+      return (vertx, metrics) -> vertx.deployVerticle(Gateway.frontEnd(config).metrics(metrics));
     });
   }
 }

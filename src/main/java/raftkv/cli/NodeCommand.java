@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import raftkv.config.ConfigException;
 import raftkv.frontend.FrontEndVerticle;
+import raftkv.metrics.Metrics;
 import raftkv.node.RaftVerticle;
 
 /** {@code raftkv node}: one Raft member and its client front end, in one process. */
@@ -40,10 +41,10 @@ final class NodeCommand implements Callable<Integer> {
       RaftVerticle node = new RaftVerticle(config, config.storageOptions(repair)).joining(join);
       return new Server.Deployer() {
         @Override
-        public Future<String> deploy(Vertx vertx) {
-          node.onHalt(cause -> Server.exitHalted(vertx));
-          return vertx.deployVerticle(node).compose(id ->
-              vertx.deployVerticle(FrontEndVerticle.inNode(config, node.channel())));
+        public Future<String> deploy(Vertx vertx, Metrics metrics) {
+          node.onHalt(cause -> Server.exitHalted(vertx)).metrics(metrics);
+          return vertx.deployVerticle(node).compose(id -> vertx.deployVerticle(
+              FrontEndVerticle.inNode(config, node.channel()).metrics(metrics)));
         }
 
         @Override

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.ConfigException;
 import raftkv.config.NodeConfig;
+import raftkv.metrics.Metrics;
 
 /** Runs a node or a gateway in this process until it is killed or halts. */
 final class Server {
@@ -23,7 +24,8 @@ final class Server {
   private Server() {}
 
   interface Deployer {
-    Future<String> deploy(Vertx vertx);
+    /** Deploys the node's or gateway's verticles, recording their metrics into {@code metrics}. */
+    Future<String> deploy(Vertx vertx, Metrics metrics);
 
     /**
      * Runs when the process is asked to stop (SIGTERM), before anything closes: a leader hands
@@ -50,11 +52,12 @@ final class Server {
       return 2;
     }
     ClassPreloader.preload(); // on this thread, not on the event loops about to start
-    Vertx vertx = Vertx.vertx(new VertxOptions()
+    Metrics metrics = Metrics.of(config).withProcessMetrics();
+    Vertx vertx = metrics.withVertxMetrics(Vertx.builder(), new VertxOptions()
         .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_TURN_MS)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)).build();
     try {
-      deployer.deploy(vertx).await();
+      deployer.deploy(vertx, metrics).await();
     } catch (Exception e) {
       LOG.error("could not start: {}", e.getMessage(), e);
       System.err.println("raftkv: could not start: " + e.getMessage());

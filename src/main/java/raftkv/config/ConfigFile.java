@@ -38,7 +38,8 @@ public final class ConfigFile {
       "storage", NodeConfig.Storage.DEFAULTS,
       "snapshots", NodeConfig.Snapshots.DEFAULTS,
       "transport", TransportOptions.defaults(),
-      "gateway", NodeConfig.Gateway.DEFAULTS);
+      "gateway", NodeConfig.Gateway.DEFAULTS,
+      "metrics", NodeConfig.Metrics.DEFAULTS);
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -178,6 +179,7 @@ public final class ConfigFile {
     if (c.snapshots() == null) fail(source, "snapshots", "must be an object, not null");
     if (c.transport() == null) fail(source, "transport", "must be an object, not null");
     if (c.gateway() == null) fail(source, "gateway", "must be an object, not null");
+    if (c.metrics() == null) fail(source, "metrics", "must be an object, not null");
   }
 
   private static void validateSnapshots(NodeConfig.Snapshots s, String source)

@@ -29,6 +29,7 @@ import raftkv.transport.TransportSettings;
  * @param snapshots when snapshots are taken, how much log stays, how they are sent; optional
  * @param transport limits and timeouts of the Raft transport; optional in the file
  * @param gateway how a gateway finds the leader and retries; optional in the file
+ * @param metrics what {@code GET /metrics} serves; optional in the file
  */
 public record NodeConfig(
     int nodeId,
@@ -46,7 +47,17 @@ public record NodeConfig(
     Storage storage,
     Snapshots snapshots,
     TransportOptions transport,
-    Gateway gateway) {
+    Gateway gateway,
+    Metrics metrics) {
+
+  /**
+   * The Prometheus metrics of {@code GET /metrics} (README, "Metrics").
+   *
+   * @param enabled false serves no metrics (404) and records none: only to measure what they cost
+   */
+  public record Metrics(boolean enabled) {
+    public static final Metrics DEFAULTS = new Metrics(true);
+  }
 
   /** One cluster member and the addresses others reach it at. */
   public record Member(int id, String host, int raftPort, int clientPort) {
@@ -219,7 +230,7 @@ public record NodeConfig(
         .electionTicks(electionTicks).heartbeatTicks(heartbeatTicks).limits(limits)
         .tuning(tuning).requestIds(requestIds).storage(storage).snapshots(snapshots)
         .transport(transport)
-        .gateway(gateway);
+        .gateway(gateway).metrics(metrics);
   }
 
   /**
@@ -243,6 +254,7 @@ public record NodeConfig(
     private Snapshots snapshots = Snapshots.DEFAULTS;
     private TransportOptions transport = TransportOptions.defaults();
     private Gateway gateway = Gateway.DEFAULTS;
+    private Metrics metrics = Metrics.DEFAULTS;
 
     private Builder() {}
 
@@ -262,12 +274,13 @@ public record NodeConfig(
     public Builder snapshots(Snapshots s) { snapshots = s; return this; }
     public Builder transport(TransportOptions t) { transport = t; return this; }
     public Builder gateway(Gateway g) { gateway = g; return this; }
+    public Builder metrics(Metrics m) { metrics = m; return this; }
 
     /** @throws IllegalArgumentException naming the first field that is not usable */
     public NodeConfig build() {
       NodeConfig config = new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, members,
           clusterToken, tickMs, electionTicks, heartbeatTicks, limits, tuning, requestIds,
-          storage, snapshots, transport, gateway);
+          storage, snapshots, transport, gateway, metrics);
       try {
         ConfigFile.validate(config, "configuration");
       } catch (ConfigException e) {

@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.Gauge;
 import raftkv.config.NodeConfig;
+import raftkv.metrics.HttpMetrics;
+import raftkv.metrics.Metrics;
 import raftkv.node.NodeChannel;
 import raftkv.node.NodeRequest;
 import raftkv.node.RaftVerticle;
@@ -65,6 +68,9 @@ public final class FrontEndVerticle extends VerticleBase {
   private LeaderForwarder forwarder;
   private ClientDispatcher dispatcher;
   private HttpServer server;
+  private Metrics metrics = Metrics.off();
+  private HttpMetrics httpMetrics; // null while metrics are off
+  private Dashboard dashboard;
 
   /**
    * @param dispatcherFactory makes, once the verticle starts, what serves the parsed requests
@@ -72,6 +78,12 @@ public final class FrontEndVerticle extends VerticleBase {
   public FrontEndVerticle(NodeConfig config, ClientDispatcher.Factory dispatcherFactory) {
     this.config = config;
     this.dispatcherFactory = dispatcherFactory;
+  }
+
+  /** Where this front end's metrics go, and what {@code GET /metrics} serves; before deploying. */
+  public FrontEndVerticle metrics(Metrics metrics) {
+    this.metrics = metrics;
+    return this;
   }
 
   /** A node's own front end, which asks its node through {@code node}. */
@@ -89,6 +101,8 @@ public final class FrontEndVerticle extends VerticleBase {
     guard = new ConnectionGuard(vertx, limits.maxConnections(), limits.readTimeoutMs(),
         limits.idleTimeoutMs());
     inflight = new InflightLimiter(limits.maxInflightRequests());
+    registerMetrics();
+    dashboard = new Dashboard(vertx, config);
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(guard::opened)
         .invalidRequestHandler(FrontEndVerticle::invalidRequest)
@@ -99,10 +113,23 @@ public final class FrontEndVerticle extends VerticleBase {
         .recover(this::failedToListen);
   }
 
+  private void registerMetrics() {
+    if (!metrics.enabled()) return;
+    httpMetrics = new HttpMetrics(metrics.registry());
+    // read at scrape time, which runs on this front end's loop (serveMetrics)
+    Gauge.builder("raftkv.http.requests.inflight", inflight, InflightLimiter::held)
+        .description("client requests held now (limits.maxInflightRequests)")
+        .register(metrics.registry());
+    Gauge.builder("raftkv.http.connections", guard, ConnectionGuard::openConnections)
+        .description("open client connections (limits.maxConnections)")
+        .register(metrics.registry());
+  }
+
   /** A failed start gets no {@link #stop()}: close what was opened, and say what went wrong. */
   private Future<HttpServer> failedToListen(Throwable cause) {
     String where = config.bindHost() + ":" + configuredPort();
     guard.close();
+    dashboard.close();
     return Future.join(dispatcher.close(), forwarder.close()).transform(closed ->
         Future.failedFuture(new IllegalStateException(who() + " cannot serve clients on " + where
             + " (" + cause.getMessage() + "): check that no other process uses the port and that"
@@ -135,6 +162,9 @@ public final class FrontEndVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(guard::requestStarted);
+    if (httpMetrics != null) router.route().handler(this::measure);
+    readRoute(router.route("/metrics")).handler(this::serveMetrics);
+    dashboard.install(router);
     readRoute(router.route("/health")).handler(rc ->
         HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
     readRoute(router.route("/ready")).handler(this::serveReady);
@@ -158,6 +188,43 @@ public final class FrontEndVerticle extends VerticleBase {
     router.post("/v1/leader").handler(rc -> serveMembership(rc, MembershipRequests::transfer));
     RouterErrors.install(router);
     return router;
+  }
+
+  /** Counts the request, by route and status, and times it until its answer ends. */
+  private void measure(RoutingContext rc) {
+    long started = System.nanoTime();
+    HttpMetrics.Route route = HttpMetrics.Route.of(rc.request().path());
+    String method = rc.request().method().name();
+    rc.addEndHandler(ended -> httpMetrics.record(route, method, rc.response().getStatusCode(),
+        System.nanoTime() - started));
+    rc.next();
+  }
+
+  /**
+   * {@code GET /metrics}: the Prometheus text format. Not subject to the in-flight limit, so a
+   * node that sheds load can still be watched.
+   */
+  private void serveMetrics(RoutingContext rc) {
+    if (!metrics.enabled()) {
+      HttpAnswer.error(404, "metrics are off on this " + (config.isGateway() ? "gateway" : "node")
+          + " (metrics.enabled is false in its configuration)").writeTo(rc.response());
+      return;
+    }
+    metrics.scrape().onComplete(done -> {
+      if (done.failed()) {
+        HttpAnswer.error(500, "collecting metrics failed: " + done.cause().getMessage())
+            .writeTo(rc.response());
+        return;
+      }
+      rc.response().putHeader("content-type", Metrics.CONTENT_TYPE);
+      if (rc.request().method() == HttpMethod.HEAD) {
+        rc.response().putHeader("content-length",
+            Integer.toString(done.result().getBytes(java.nio.charset.StandardCharsets.UTF_8).length))
+            .end();
+      } else {
+        rc.response().end(done.result());
+      }
+    });
   }
 
   /** Every GET route also answers HEAD: the same status and headers, no body. */
@@ -254,6 +321,7 @@ public final class FrontEndVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (dashboard != null) dashboard.close(); // its streams would hold the shutdown up
     Future<Void> serverClosed = server == null ? Future.succeededFuture()
         : server.shutdown(config.limits().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
     return serverClosed.eventually(() -> {

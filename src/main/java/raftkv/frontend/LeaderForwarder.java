@@ -44,7 +44,8 @@ public final class LeaderForwarder {
   LeaderForwarder(Vertx vertx, int connectionsPerNode) {
     this.vertx = vertx;
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false))
+        .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
+            .setMetricsName("forwarding"))
         .with(new PoolOptions().setHttp1MaxSize(connectionsPerNode))
         // the request under way hears of a reset (a node that died); unhandled, Vert.x would
         // log it as an ERROR

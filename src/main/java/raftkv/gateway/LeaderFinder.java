@@ -68,7 +68,7 @@ final class LeaderFinder {
     this.pollTimeoutMs = pollTimeoutMs;
     // One connection per member is plenty: a poll is one small request per period.
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true))
+        .with(new HttpClientOptions().setKeepAlive(true).setMetricsName("leader-finder"))
         .with(new PoolOptions().setHttp1MaxSize(1))
         // the poll under way hears of a reset; unhandled, Vert.x would log it as an ERROR
         .withConnectHandler(connection -> connection.exceptionHandler(e ->

@@ -44,7 +44,7 @@ final class Joiner {
     this.config = config;
     this.urls = List.copyOf(urls);
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setConnectTimeout(2_000))
+        .with(new HttpClientOptions().setConnectTimeout(2_000).setMetricsName("joining"))
         // the request under way hears of a reset; unhandled, Vert.x would log it as an ERROR
         .withConnectHandler(connection -> connection.exceptionHandler(e ->
             LOG.debug("joining: a connection failed: {}", e.toString())))

@@ -21,6 +21,8 @@ import raftkv.kv.CommandStamper;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
 import raftkv.kv.LoggedCommand;
+import raftkv.metrics.Metrics;
+import raftkv.raft.AppendEntries;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 import raftkv.raft.InstallSnapshot;
@@ -78,6 +80,13 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private record HeldWrite(NodeRequest.Write write, NodeReply reply) {}
 
+  private Metrics metrics = Metrics.off();
+  private NodeMetrics nodeMetrics; // null while metrics are off
+  /** For metrics and the dashboard: writes proposed, and requests answered, by this node. */
+  private long proposals;
+  private long writesServed;
+  private long readsServed;
+
   /**
    * Who this node last knew to lead, for its front end to read from its own loop ({@link
    * NodeChannel#knownLeader}); written on this verticle's loop whenever the leader or the
@@ -108,6 +117,12 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
    */
   public RaftVerticle joining(List<String> urls) {
     this.joinUrls = List.copyOf(urls);
+    return this;
+  }
+
+  /** Where this node's metrics go (off unless given); call before deploying. */
+  public RaftVerticle metrics(Metrics metrics) {
+    this.metrics = metrics;
     return this;
   }
 
@@ -147,12 +162,43 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
           loopLag = new LoopLagProbe(vertx, snapshotter::writing);
           loopLag.start();
+          startMetrics();
           membership.started(joinUrls);
           LOG.info("node {} started: term {}, log up to {}, raft port {}", config.nodeId(),
               replica.raft().term(), replica.raft().log().lastIndex(), t.port());
           return null;
         })
         .recover(this::failedToStart);
+  }
+
+  private void startMetrics() {
+    if (!metrics.enabled()) return;
+    NodeMetrics m = new NodeMetrics(metrics.registry());
+    storage.onSync((nanos, entries, bytes) -> m.synced(nanos, entries));
+    snapshotter.onTaken((nanos, bytes) -> m.snapshotTaken(nanos));
+    nodeMetrics = m;
+    metrics.beforeEachScrape(this::sampleMetrics);
+  }
+
+  /** Copies the state the metrics show, on this verticle's loop. */
+  private Future<Void> sampleMetrics() {
+    Promise<Void> sampled = Promise.promise();
+    context.runOnContext(v -> {
+      if (replica != null && transport != null) nodeMetrics.update(metricsSample());
+      sampled.complete();
+    });
+    return sampled.future();
+  }
+
+  private NodeMetrics.Sample metricsSample() {
+    RaftNode raft = replica.raft();
+    return new NodeMetrics.Sample(raft.term(), raft.role(), raft.leaderId(), raft.commitIndex(),
+        kv.appliedIndex(), raft.log().lastIndex(), raft.log().firstIndex(),
+        snapshotter.latest().index(), snapshotter.latestBytes(), raft.counters(), proposals,
+        readsServed, writesServed, kv.size(), kv.revision(), kv.requestIdCount(),
+        raft.matchIndexes(), transport.peerStats(),
+        snapshotSender == null ? 0 : snapshotSender.completed(), snapshotReceiver.received(),
+        loopLag == null ? 0 : loopLag.maxLagMs(), storage.stats().bytes());
   }
 
   /** A failed start gets no {@link #stop()}: release the data directory, say what went wrong. */
@@ -413,6 +459,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       refuse(reply);
       return;
     }
+    proposals++;
     scheduleProcess();
   }
 
@@ -497,6 +544,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     return new Waiter<>() {
       @Override
       public void succeeded(KvResult result) {
+        writesServed++;
         reply.reply(result);
       }
 
@@ -516,6 +564,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   }
 
   private Object answerRead(NodeRequest request) {
+    readsServed++;
     if (request instanceof NodeRequest.Read read) {
       return new ReadReply(kv.get(read.key()).orElse(null), kv.appliedIndex());
     }
@@ -534,6 +583,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     if (message instanceof InstallSnapshot install) {
       snapshotSender.send(install);
     } else {
+      if (nodeMetrics != null && message instanceof AppendEntries append
+          && !append.entries().isEmpty()) {
+        nodeMetrics.appendSent(append.entries().size());
+      }
       transport.send(message);
     }
   }
@@ -570,8 +623,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     membership.leaderIs(current.leaderId(), current.term());
     knownLeader = membership.leaderHint();
     releaseHeldWrites();
-    LOG.info("node {}: {} -> {} in term {}, leader {}", config.nodeId(), previous.role(),
-        current.role(), current.term(), current.leaderId());
+    LOG.info(RoleChangeLog.describe(config.nodeId(), previous, current,
+        replica == null ? 0 : replica.raft().log().lastIndex()));
   }
 
   /**
@@ -658,7 +711,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .put("bytes", kv.requestIdBytes()));
     AsyncStorage.Stats s = storage.stats();
     out.put("storage", new JsonObject().put("persists", s.persists()).put("fsyncs", s.logSyncs())
-        .put("entriesWritten", s.entries()));
+        .put("entriesWritten", s.entries()).put("bytesWritten", s.bytes())
+        .put("fsyncSeconds", s.syncNanos() / 1e9));
+    out.put("served", new JsonObject().put("writes", writesServed).put("reads", readsServed)
+        .put("proposals", proposals));
     JsonArray peers = new JsonArray();
     for (PeerStats p : transport.peerStats()) peers.add(p.toJson());
     out.put("peers", peers);

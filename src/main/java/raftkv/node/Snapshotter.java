@@ -76,9 +76,21 @@ final class Snapshotter {
           latest = meta;
           latestBytes = done.result();
           taken++;
+          onTaken.taken(System.nanoTime() - started, latestBytes);
           LOG.info("node {}: took the {} ({} keys, {} bytes) in {} ms", nodeId, meta, view.keys(),
               latestBytes, (System.nanoTime() - started) / 1_000_000);
         });
+  }
+
+  /** Told of each snapshot taken here, once it is durable (for metrics). */
+  interface TakenObserver {
+    void taken(long nanos, long bytes);
+  }
+
+  private TakenObserver onTaken = (nanos, bytes) -> { };
+
+  void onTaken(TakenObserver observer) {
+    this.onTaken = observer;
   }
 
   /** A snapshot from the leader was installed: it is the latest now. */

@@ -54,6 +54,14 @@ public final class RaftNode {
   /** Times a follower's log was found to end below its match index (see Progress#regressTo). */
   private long followerLogRegressions;
 
+  // Counters for metrics (RaftCounters).
+  private long preVotesStarted;
+  private long electionsStarted;
+  private long electionsWon;
+  private long leaderChanges;
+  /** The last leader this node knew of (kept while none is known), to count leader changes. */
+  private int lastKnownLeader = SoftState.NO_LEADER;
+
   // Hand-off to the driver.
   private HardState lastHardStateOut;
   /** Ticks since the commit hint was last handed out for saving; see {@link #ready()}. */
@@ -474,6 +482,12 @@ public final class RaftNode {
     return followerLogRegressions;
   }
 
+  /** What this node has done since it started: elections, leader changes, read rounds. */
+  public RaftCounters counters() {
+    return new RaftCounters(preVotesStarted, electionsStarted, electionsWon, leaderChanges,
+        reads.currentRound());
+  }
+
   /** On the leader: each follower's match index (empty elsewhere). */
   public Map<Integer, Long> matchIndexes() {
     Map<Integer, Long> out = new TreeMap<>();
@@ -531,13 +545,21 @@ public final class RaftNode {
     }
     role = Role.FOLLOWER;
     leaderId = leader;
+    noteLeader(leader);
     transferTarget = 0;
     progress.clear();
     votes.clear();
     resetElectionTimer();
   }
 
+  private void noteLeader(int leader) {
+    if (leader == SoftState.NO_LEADER || leader == lastKnownLeader) return;
+    lastKnownLeader = leader;
+    leaderChanges++;
+  }
+
   private void becomePreCandidate() {
+    preVotesStarted++;
     role = Role.PRE_CANDIDATE;
     leaderId = SoftState.NO_LEADER;
     votes.clear();
@@ -545,6 +567,7 @@ public final class RaftNode {
   }
 
   private void becomeCandidate() {
+    electionsStarted++;
     term++;
     votedFor = id;
     role = Role.CANDIDATE;
@@ -554,8 +577,10 @@ public final class RaftNode {
   }
 
   private void becomeLeader() {
+    electionsWon++;
     role = Role.LEADER;
     leaderId = id;
+    noteLeader(id);
     votes.clear();
     heartbeatElapsed = 0;
     electionElapsed = 0;
@@ -681,6 +706,7 @@ public final class RaftNode {
       becomeFollower(term, m.from());
     } else {
       leaderId = m.from();
+      noteLeader(leaderId);
       electionElapsed = 0;
     }
   }

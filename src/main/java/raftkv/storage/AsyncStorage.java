@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.util.QuietLog;
 import raftkv.raft.Entry;
 import raftkv.raft.HardState;
 import raftkv.raft.SnapshotMeta;
@@ -41,9 +42,22 @@ public final class AsyncStorage {
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncStorage.class);
 
-  /** Counters for benchmarks: how well writes were grouped. */
+  /**
+   * Counters for benchmarks and metrics: how well writes were grouped, and what the disk did.
+   *
+   * @param bytes bytes of log records written
+   * @param syncNanos time spent in the log's fsyncs, in all
+   */
   public record Stats(long persists, long batches, long logSyncs, long hardStateSaves,
-      long entries) {}
+      long entries, long bytes, long syncNanos) {}
+
+  /** Told of each fsync of the log, on the storage's worker thread. */
+  public interface SyncObserver {
+    void synced(long nanos, long entries, long bytes);
+  }
+
+  /** An fsync slower than this is logged: every write of the cluster waits for it. */
+  static final long SLOW_SYNC_NANOS = 100_000_000L;
 
   /**
    * One call: a log reset to a snapshot (or null), then appends and a hard state (or null); or
@@ -65,6 +79,12 @@ public final class AsyncStorage {
   private final AtomicLong logSyncs = new AtomicLong();
   private final AtomicLong hardStateSaves = new AtomicLong();
   private final AtomicLong entries = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong syncNanos = new AtomicLong();
+  private final String nodeId;
+  private volatile SyncObserver syncObserver = (nanos, entries, bytes) -> { };
+  /** Slow fsyncs, logged at most every 10 s; used on the worker thread only. */
+  private final QuietLog slowSyncLog = new QuietLog(LOG, 10_000);
 
   public AsyncStorage(Vertx vertx, String nodeId, RaftStorage storage) {
     this(vertx, nodeId, storage, true);
@@ -76,6 +96,7 @@ public final class AsyncStorage {
    */
   public AsyncStorage(Vertx vertx, String nodeId, RaftStorage storage, boolean groupCommit) {
     this.storage = storage;
+    this.nodeId = nodeId;
     this.worker = vertx.createSharedWorkerExecutor("wal-" + nodeId, 1);
     this.groupCommit = groupCommit;
   }
@@ -136,7 +157,12 @@ public final class AsyncStorage {
 
   public Stats stats() {
     return new Stats(persists.get(), batches.get(), logSyncs.get(), hardStateSaves.get(),
-        entries.get());
+        entries.get(), bytes.get(), syncNanos.get());
+  }
+
+  /** Tells {@code observer} of every fsync of the log from now on (for metrics). */
+  public void onSync(SyncObserver observer) {
+    this.syncObserver = observer;
   }
 
   /** Sends everything queued to the worker as one batch; runs on the event loop. */
@@ -161,6 +187,7 @@ public final class AsyncStorage {
   private Void write(List<Request> batch) throws IOException {
     HardState latest = null;
     long written = 0;
+    long bytesBefore = storage.bytesAppended();
     int start = 0;
     for (int i = 0; i < batch.size(); i++) {
       if (batch.get(i).resetTo() != null) start = i;
@@ -178,8 +205,19 @@ public final class AsyncStorage {
       hardStateSaves.incrementAndGet();
     }
     if (written > 0) {
+      long started = System.nanoTime();
       storage.sync();
+      long took = System.nanoTime() - started;
+      long batchBytes = storage.bytesAppended() - bytesBefore;
       logSyncs.incrementAndGet();
+      syncNanos.addAndGet(took);
+      bytes.addAndGet(batchBytes);
+      syncObserver.synced(took, written, batchBytes);
+      if (took >= SLOW_SYNC_NANOS) {
+        slowSyncLog.warn("slow-sync", "{}: an fsync of the log took {} ms ({} entries, {} bytes):"
+            + " the disk is slow, and every write waits for it. Check the disk under the data"
+            + " directory ('raftkv disk-bench')", nodeId, took / 1_000_000, written, batchBytes);
+      }
     }
     for (Request r : batch) {
       if (r.compactTo() > 0) storage.compact(r.compactTo());

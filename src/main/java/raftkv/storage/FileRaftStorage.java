@@ -135,6 +135,11 @@ public final class FileRaftStorage implements RaftStorage {
   }
 
   @Override
+  public long bytesAppended() {
+    return wal == null ? 0 : wal.bytesAppended();
+  }
+
+  @Override
   public void saveHardState(HardState state) throws IOException {
     checkWritable();
     if (state.equals(savedHardState)) return;

@@ -46,6 +46,11 @@ public interface RaftStorage extends AutoCloseable {
   /** Replaces the hard state atomically and durably (temp file, fsync, rename, fsync dir). */
   void saveHardState(HardState state) throws IOException;
 
+  /** Bytes of log records appended since it was opened, for metrics; 0 where not counted. */
+  default long bytesAppended() {
+    return 0;
+  }
+
   /** Makes every append so far durable (one fsync for all of them: group commit). */
   void sync() throws IOException;
 

@@ -38,6 +38,8 @@ final class Wal implements AutoCloseable {
   private boolean dirUnsynced;
   /** The last index when there are no segments: 0, or the snapshot the log was reset to. */
   private long emptyLastIndex;
+  /** Bytes of records appended since the log was opened. */
+  private long bytesAppended;
   /** Start a new segment at the next append: set by a compaction (see {@link #compact}). */
   private boolean rollRequested;
 
@@ -103,7 +105,12 @@ final class Wal implements AutoCloseable {
     if (recordOffsets.length < entries.size()) recordOffsets = new long[entries.size()];
     ByteSink bytes = encoder.encode(entries, recordOffsets);
     target.append(bytes.asByteBuffer(), recordOffsets, entries.size());
+    bytesAppended += bytes.size();
     activeUnsynced = true;
+  }
+
+  long bytesAppended() {
+    return bytesAppended;
   }
 
   /** Makes every append so far durable: one fsync of the active segment (plus the directory). */

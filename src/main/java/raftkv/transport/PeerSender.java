@@ -96,6 +96,7 @@ final class PeerSender {
     this.warnings = new QuietLog(LOG, options.warningIntervalMs());
     this.client = vertx.httpClientBuilder()
         .with(new HttpClientOptions()
+            .setMetricsName("raft-peer-" + peerId)
             .setKeepAlive(true)
             .setPipelining(true)
             .setPipeliningLimit(options.maxInflightRequests())

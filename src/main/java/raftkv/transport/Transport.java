@@ -62,7 +62,7 @@ public final class Transport {
     this.settings = settings;
     this.vertx = vertx;
     this.snapshotClient = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true)
+        .with(new HttpClientOptions().setKeepAlive(true).setMetricsName("raft-snapshots")
             .setConnectTimeout(settings.options().connectTimeoutMs()))
         // a reset reaches the transfer under way; unhandled, Vert.x would log it as an ERROR
         .withConnectHandler(connection -> connection.exceptionHandler(e ->

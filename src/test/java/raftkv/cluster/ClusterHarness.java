@@ -22,6 +22,7 @@ import raftkv.config.NodeConfig.Limits;
 import raftkv.config.NodeConfig.Member;
 import raftkv.config.NodeConfig;
 import raftkv.frontend.FrontEndVerticle;
+import raftkv.metrics.Metrics;
 import raftkv.node.RaftVerticle;
 import raftkv.testing.FreePorts;
 import raftkv.testing.TestConfigs;
@@ -100,16 +101,18 @@ final class ClusterHarness implements AutoCloseable {
     return running.keySet().stream().sorted().toList();
   }
 
-  /** Starts node {@code id} as Main does: the Raft node, then its front end. */
+  /** Starts node {@code id} as Main does: the Raft node, then its front end, with metrics. */
   void start(int id) {
     if (running.containsKey(id)) throw new IllegalStateException("node " + id + " is running");
     NodeConfig config = config(id);
     Vertx vertx = Vertx.vertx();
     running.put(id, vertx);
+    Metrics metrics = Metrics.of(config);
     RaftVerticle node = new RaftVerticle(config, config.storageOptions(false))
-        .onHalt(cause -> halts.put(id, cause));
+        .onHalt(cause -> halts.put(id, cause)).metrics(metrics);
     vertx.deployVerticle(node)
-        .compose(d -> vertx.deployVerticle(FrontEndVerticle.inNode(config, node.channel())))
+        .compose(d -> vertx.deployVerticle(
+            FrontEndVerticle.inNode(config, node.channel()).metrics(metrics)))
         .timeout(10, TimeUnit.SECONDS).await();
   }
 

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -359,38 +358,6 @@ class ClusterShFaultIT {
   }
 
   private String clusterSh(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of("cluster.sh").toAbsolutePath().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().put("RAFTKV_DATA", data.toString());
-    pb.environment().put("RAFTKV_BASE_PORT", Integer.toString(BASE_PORT));
-    pb.environment().put("RAFTKV_JAVA_OPTS", "-Xmx256m");
-    pb.environment().put("RAFTKV_NO_REBUILD", "1"); // test the jar this build made
-    pb.environment().put("RAFTKV_NODE_ARGS", nodeArgs);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes());
-    int code = p.waitFor();
-    if (code != 0) {
-      String logs = "";
-      Path logDir = data.resolve("logs");
-      if (Files.isDirectory(logDir)) {
-        try (var files = Files.list(logDir)) {
-          logs = files.map(f -> f.getFileName() + ":\n" + tail(f)).collect(Collectors.joining("\n"));
-        }
-      }
-      throw new AssertionError("cluster.sh " + String.join(" ", args) + " failed (" + code + "):\n"
-          + out + "\n" + logs);
-    }
-    return out;
-  }
-
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return e.toString();
-    }
+    return ClusterSh.runWith(data, BASE_PORT, nodeArgs, args);
   }
 }

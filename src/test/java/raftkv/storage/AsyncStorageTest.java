@@ -183,6 +183,31 @@ class AsyncStorageTest {
   }
 
   @Test
+  void everyFsyncIsToldToTheObserverWithItsTimeEntriesAndBytes(Vertx vertx,
+      VertxTestContext tc) throws IOException {
+    FileRaftStorage files = FileRaftStorage.open(dir, StorageOptions.defaults());
+    List<long[]> synced = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      AsyncStorage storage = new AsyncStorage(vertx, "n6", files);
+      storage.onSync((nanos, entries, bytes) -> synced.add(new long[] {nanos, entries, bytes}));
+      storage.load()
+          .compose(r -> storage.persist(null, range(1, 3, 1)))
+          .compose(r -> {
+            AsyncStorage.Stats stats = storage.stats();
+            return storage.close().map(stats);
+          })
+          .onComplete(tc.succeeding(stats -> tc.verify(() -> {
+            assertThat(synced).hasSize(1);
+            assertThat(synced.get(0)[0]).isPositive();
+            assertThat(synced.get(0)[1]).isEqualTo(3);
+            assertThat(synced.get(0)[2]).isEqualTo(stats.bytes()).isPositive();
+            assertThat(stats.syncNanos()).isEqualTo(synced.get(0)[0]);
+            tc.completeNow();
+          })));
+    });
+  }
+
+  @Test
   void callsOffTheEventLoopAreRefused(Vertx vertx) {
     AsyncStorage storage = new AsyncStorage(vertx, "n4", new MemoryRaftStorage());
     assertThatThrownBy(() -> storage.persist(null, List.of()))

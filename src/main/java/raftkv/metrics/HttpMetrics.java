@@ -1,0 +1,108 @@
+package raftkv.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A front end's client requests: {@code raftkv_http_requests_total{route,method,code}} and the
+ * latency histogram {@code raftkv_http_request_duration_seconds{route,method}}, from the request
+ * arriving to its response ending (forwarding to the leader included).
+ *
+ * <p>The route is the API's route, not the path: every key is {@code /v1/kv/{key}}, so the number
+ * of series stays small whatever clients send. Meters are looked up in maps of this front end's
+ * own, keyed by numbers: a request costs no allocation beyond Micrometer's own recording. Not
+ * thread-safe: it belongs to one front end's event loop.
+ */
+public final class HttpMetrics {
+
+  /** The routes of docs/API.md, as metrics label them. */
+  public enum Route {
+    KEY("/v1/kv/{key}"), LIST("/v1/kv"), CLUSTER("/v1/cluster"), MEMBERS("/v1/members"),
+    LEADER("/v1/leader"), WATCH("/v1/watch"), LEASES("/v1/leases"), HEALTH("/health"),
+    READY("/ready"), METRICS("/metrics"), UI("/ui"), OTHER("other");
+
+    final String label;
+
+    Route(String label) {
+      this.label = label;
+    }
+
+    /** The route a request path belongs to. */
+    public static Route of(String path) {
+      if (path == null) return OTHER;
+      if (path.startsWith("/v1/")) {
+        if (path.startsWith("/v1/kv/")) return KEY;
+        if (path.equals("/v1/kv")) return LIST;
+        if (path.equals("/v1/cluster")) return CLUSTER;
+        if (path.startsWith("/v1/members")) return MEMBERS;
+        if (path.equals("/v1/leader")) return LEADER;
+        if (path.startsWith("/v1/watch")) return WATCH;
+        if (path.startsWith("/v1/leases")) return LEASES;
+        return OTHER;
+      }
+      if (path.equals("/health")) return HEALTH;
+      if (path.equals("/ready")) return READY;
+      if (path.equals("/metrics")) return METRICS;
+      if (path.equals("/ui") || path.startsWith("/ui/")) return UI;
+      return OTHER;
+    }
+  }
+
+  /** Buckets from a fast local read to a request that ran into its deadline. */
+  private static final Duration[] BUCKETS = {Duration.ofNanos(500_000), Duration.ofMillis(1),
+      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+      Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private final MeterRegistry registry;
+  private final Map<Integer, Counter> requests = new HashMap<>();
+  private final Map<Integer, Timer> durations = new HashMap<>();
+
+  public HttpMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** One request answered (or cut off) after {@code nanos}. */
+  public void record(Route route, String method, int status, long nanos) {
+    int methodCode = methodCode(method);
+    int timerKey = route.ordinal() * 16 + methodCode;
+    int counterKey = timerKey * 1000 + Math.floorMod(status, 1000);
+    Counter counter = requests.get(counterKey);
+    if (counter == null) {
+      counter = Counter.builder("raftkv.http.requests").description("client requests answered")
+          .tags("route", route.label, "method", methodName(methodCode), "code",
+              Integer.toString(status))
+          .register(registry);
+      requests.put(counterKey, counter);
+    }
+    counter.increment();
+    Timer timer = durations.get(timerKey);
+    if (timer == null) {
+      timer = Timer.builder("raftkv.http.request.duration")
+          .description("time from a client request's arrival to the end of its answer")
+          .tags("route", route.label, "method", methodName(methodCode))
+          .serviceLevelObjectives(BUCKETS)
+          .register(registry);
+      durations.put(timerKey, timer);
+    }
+    timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private static final String[] METHODS = {"GET", "PUT", "DELETE", "POST", "HEAD", "OTHER"};
+
+  private static int methodCode(String method) {
+    for (int i = 0; i < METHODS.length - 1; i++) {
+      if (METHODS[i].equals(method)) return i;
+    }
+    return METHODS.length - 1;
+  }
+
+  private static String methodName(int code) {
+    return METHODS[code];
+  }
+}
