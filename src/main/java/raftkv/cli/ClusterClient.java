@@ -167,7 +167,11 @@ final class ClusterClient {
       } else {
         try {
           Response response = exchange(url, request, timeout, unknown);
-          if (!RETRIED_STATUSES.contains(response.status())) return response;
+          // after an attempt of unknown outcome, a change refused as "another change is under
+          // way" may be refused because of that attempt: it is waited out, not reported
+          boolean ownChangePending = unknown && request.kind() == Kind.CHANGE
+              && response.status() == 409;
+          if (!RETRIED_STATUSES.contains(response.status()) && !ownChangePending) return response;
           problem = url + " answered " + response.status() + ": " + response.error();
           if (response.status() == 504) {
             unknown = true;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
@@ -40,6 +41,8 @@ final class Dashboard {
   static final int MAX_VIEWERS = 64;
   static final long PERIOD_MS = 1_000;
   private static final long POLL_TIMEOUT_MS = 800;
+  /** Events in a row a viewer may fail to take before it is let go. */
+  static final int MAX_MISSED = 30;
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -50,6 +53,9 @@ final class Dashboard {
   private JsonObject latest;
   private long timer = -1;
   private boolean polling;
+  private boolean closed;
+  /** Events each viewer missed in a row because it did not take the ones before. */
+  private final Map<HttpServerResponse, Integer> missed = new java.util.HashMap<>();
 
   Dashboard(Vertx vertx, NodeConfig config) {
     this.vertx = vertx;
@@ -85,6 +91,10 @@ final class Dashboard {
   }
 
   private void subscribe(RoutingContext rc) {
+    if (closed) {
+      HttpAnswer.error(503, "this front end is shutting down").writeTo(rc.response());
+      return;
+    }
     if (viewers.size() >= MAX_VIEWERS) {
       HttpAnswer.error(503, "this front end already streams to " + MAX_VIEWERS
           + " dashboards; close one, or open the dashboard of another node").writeTo(rc.response());
@@ -95,7 +105,10 @@ final class Dashboard {
         .putHeader("cache-control", "no-cache");
     response.write("retry: 1000\n\n");
     viewers.add(response);
-    response.closeHandler(v -> viewers.remove(response));
+    response.closeHandler(v -> {
+      viewers.remove(response);
+      missed.remove(response);
+    });
     if (latest != null) send(response, latest);
     if (timer < 0) {
       timer = vertx.setPeriodic(0, PERIOD_MS, id -> pollRound());
@@ -133,26 +146,42 @@ final class Dashboard {
           }
           return body.toJsonObject();
         })))
+        .timeout(POLL_TIMEOUT_MS, TimeUnit.MILLISECONDS) // connecting included: a round ends in time
         .map(status -> new DashboardView.Poll(member.id(), member.clientUrl(),
             member.raftAddress(), member.voter(), status, null))
         .otherwise(e -> new DashboardView.Poll(member.id(), member.clientUrl(),
             member.raftAddress(), member.voter(), null, String.valueOf(e.getMessage())));
   }
 
-  /** A viewer too slow to take the last event misses this one rather than queue it. */
-  private static void send(HttpServerResponse viewer, JsonObject event) {
-    if (viewer.closed() || viewer.writeQueueFull()) return;
+  /**
+   * A viewer too slow to take the last event misses this one rather than queue it, and one that
+   * has missed {@link #MAX_MISSED} in a row is let go (its page reconnects if it is still there).
+   */
+  private void send(HttpServerResponse viewer, JsonObject event) {
+    if (viewer.closed()) return;
+    if (viewer.writeQueueFull()) {
+      int count = missed.merge(viewer, 1, Integer::sum);
+      if (count >= MAX_MISSED) {
+        viewers.remove(viewer);
+        missed.remove(viewer);
+        viewer.reset();
+      }
+      return;
+    }
+    missed.remove(viewer);
     viewer.write("event: cluster\ndata: " + event.encode() + "\n\n");
   }
 
   /** Ends every stream (so the server's shutdown need not wait for them) and stops polling. */
   Future<Void> close() {
+    closed = true;
     if (timer >= 0) vertx.cancelTimer(timer);
     timer = -1;
     for (HttpServerResponse viewer : List.copyOf(viewers)) {
       if (!viewer.closed()) viewer.end();
     }
     viewers.clear();
+    missed.clear();
     return client.close();
   }
 }

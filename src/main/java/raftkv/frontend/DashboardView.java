@@ -39,12 +39,13 @@ final class DashboardView {
 
   /** The view after a round of polls answered by {@code nowMs}. */
   JsonObject round(List<Poll> polls, long nowMs) {
-    JsonObject leader = leaderStatus(polls);
-    int newLeader = leader == null ? 0 : leader.getInteger("nodeId", 0);
     long newTerm = highestTerm(polls);
+    int newLeader = leaderIn(polls, newTerm);
+    JsonObject leader = statusOf(polls, newLeader);
     if (newLeader != leaderId) {
-      leaderChanges.addLast(new JsonObject().put("time", nowMs).put("term", newTerm)
-          .put("leaderId", newLeader).put("previousLeaderId", leaderId));
+      leaderChanges.addLast(new JsonObject().put("time", nowMs)
+          .put("term", Math.max(term, newTerm)).put("leaderId", newLeader)
+          .put("previousLeaderId", leaderId));
       while (leaderChanges.size() > TIMELINE) leaderChanges.removeFirst();
       leaderId = newLeader;
     }
@@ -116,6 +117,33 @@ final class DashboardView {
     if (fsyncs > 0) {
       out.put("fsyncMs", round2((now.fsyncSeconds() - before.fsyncSeconds()) * 1000 / fsyncs));
     }
+  }
+
+  /**
+   * The leader of the highest term any reachable member reports, as the members of that term say
+   * (they agree on it): a leader whose own poll went unanswered this round still leads, and "no
+   * leader" is shown once the members of the latest term say so (their election timeout ran out),
+   * not whenever one poll is missed.
+   */
+  private static int leaderIn(List<Poll> polls, long term) {
+    for (Poll poll : polls) {
+      JsonObject s = poll.status();
+      if (s != null && s.getLong("term", 0L) == term && s.getInteger("leaderId", 0) != 0) {
+        return s.getInteger("leaderId");
+      }
+    }
+    return 0;
+  }
+
+  /** The status {@code id} reported this round, if it answered and leads. */
+  private static JsonObject statusOf(List<Poll> polls, int id) {
+    for (Poll poll : polls) {
+      if (poll.id() == id && poll.status() != null
+          && "LEADER".equals(poll.status().getString("role"))) {
+        return poll.status();
+      }
+    }
+    return null;
   }
 
   /**

@@ -290,6 +290,13 @@ public final class FrontEndVerticle extends VerticleBase {
   }
 
   private void serveMembership(RoutingContext rc, Function<RoutingContext, NodeRequest> parse) {
+    if (rc.request().method() != HttpMethod.GET && rc.request().method() != HttpMethod.HEAD
+        && crossSite(rc.request())) {
+      HttpAnswer.error(403, "a membership change sent by a page of another site ("
+          + rc.request().getHeader("origin") + ") is refused; send it from the dashboard of this"
+          + " server, raftkv cluster, or a client that sends no Origin").writeTo(rc.response());
+      return;
+    }
     NodeRequest request;
     try {
       request = parse.apply(rc);
@@ -298,6 +305,19 @@ public final class FrontEndVerticle extends VerticleBase {
       return;
     }
     relay(rc, dispatcher.membership(request, ForwardableRequest.membership(rc), newDeadline()));
+  }
+
+  /**
+   * Whether a browser sent this request for a page of another site: a POST with a JSON body in
+   * plain text needs no preflight, so any page an operator has open could otherwise change the
+   * cluster. Browsers name the page's origin; other clients send none.
+   */
+  static boolean crossSite(HttpServerRequest request) {
+    String origin = request.getHeader("origin");
+    if (origin == null) return false;
+    String host = request.getHeader("host");
+    return host == null || !(origin.equalsIgnoreCase("http://" + host)
+        || origin.equalsIgnoreCase("https://" + host));
   }
 
   private Deadline newDeadline() {

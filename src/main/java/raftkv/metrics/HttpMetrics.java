@@ -14,8 +14,8 @@ import java.util.Map;
  *
  * <p>The route is the API's route, not the path: every key is {@code /v1/kv/{key}}, so the number
  * of series stays small whatever clients send. Meters are looked up in maps of this front end's
- * own, keyed by numbers: a request costs no allocation beyond Micrometer's own recording. Not
- * thread-safe: it belongs to one front end's event loop.
+ * own, keyed by numbers (no string is built per request). Not thread-safe: it belongs to one
+ * front end's event loop.
  */
 public final class HttpMetrics {
 
@@ -23,12 +23,20 @@ public final class HttpMetrics {
   public enum Route {
     KEY("/v1/kv/{key}"), LIST("/v1/kv"), CLUSTER("/v1/cluster"), MEMBERS("/v1/members"),
     LEADER("/v1/leader"), WATCH("/v1/watch"), LEASES("/v1/leases"), HEALTH("/health"),
-    READY("/ready"), METRICS("/metrics"), UI("/ui"), OTHER("other");
+    READY("/ready"), METRICS("/metrics"), UI_EVENTS("/ui/events", true), UI("/ui"),
+    OTHER("other");
 
     final String label;
+    /** A stream (Server-Sent Events): counted, not timed, as it lasts as long as its reader. */
+    final boolean streams;
 
     Route(String label) {
+      this(label, false);
+    }
+
+    Route(String label, boolean streams) {
       this.label = label;
+      this.streams = streams;
     }
 
     /** The route a request path belongs to. */
@@ -47,6 +55,7 @@ public final class HttpMetrics {
       if (path.equals("/health")) return HEALTH;
       if (path.equals("/ready")) return READY;
       if (path.equals("/metrics")) return METRICS;
+      if (path.equals("/ui/events")) return UI_EVENTS;
       if (path.equals("/ui") || path.startsWith("/ui/")) return UI;
       return OTHER;
     }
@@ -81,6 +90,7 @@ public final class HttpMetrics {
       requests.put(counterKey, counter);
     }
     counter.increment();
+    if (route.streams) return;
     Timer timer = durations.get(timerKey);
     if (timer == null) {
       timer = Timer.builder("raftkv.http.request.duration")

@@ -14,7 +14,10 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import raftkv.config.NodeConfig;
 
@@ -46,6 +50,9 @@ public final class Metrics {
 
   /** The Prometheus text format, version 0.0.4, as {@code GET /metrics} answers. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** How long a scrape waits for a loop to copy its values out. */
+  static final long REFRESH_TIMEOUT_MS = 2_000;
 
   private final PrometheusMeterRegistry prometheus; // null when off
   private final MeterRegistry registry;
@@ -139,11 +146,27 @@ public final class Metrics {
     if (enabled()) refreshes.add(refresh);
   }
 
-  /** The text of {@code GET /metrics}, once every refresh has run (a failed one is skipped). */
+  /**
+   * The text of {@code GET /metrics}, once every refresh has run (one that fails or takes longer
+   * than {@link #REFRESH_TIMEOUT_MS} leaves its values as the previous scrape saw them). Rendered
+   * on the caller's context: a refresh completes on its owner's loop, and the rendering (every
+   * series of the registry) must not run there.
+   */
   public Future<String> scrape() {
     if (!enabled()) return Future.failedFuture(new IllegalStateException("metrics are off"));
+    Context caller = Vertx.currentContext();
     List<Future<?>> refreshed = new ArrayList<>();
-    for (Supplier<Future<?>> refresh : refreshes) refreshed.add(refresh.get());
-    return Future.join(refreshed).transform(done -> Future.succeededFuture(prometheus.scrape()));
+    for (Supplier<Future<?>> refresh : refreshes) {
+      refreshed.add(refresh.get().timeout(REFRESH_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    }
+    Promise<String> rendered = Promise.promise();
+    Future.join(refreshed).onComplete(done -> {
+      if (caller == null) {
+        rendered.complete(prometheus.scrape());
+      } else {
+        caller.runOnContext(v -> rendered.complete(prometheus.scrape()));
+      }
+    });
+    return rendered.future();
   }
 }

@@ -98,7 +98,7 @@ final class NodeMetrics {
         s -> s.firstIndex);
     gauge("raftkv.raft.snapshot.index", null, "the index the latest snapshot covers",
         s -> s.snapshotIndex);
-    counter("raftkv.raft.leader.changes", "times this node learned of a new leader",
+    counter("raftkv.raft.leader.changes", "terms in which this node learned of a leader",
         s -> s.counters.leaderChanges());
     counter("raftkv.raft.prevotes.started", "pre-vote rounds started (election timeouts)",
         s -> s.counters.preVotesStarted());

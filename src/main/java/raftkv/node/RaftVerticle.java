@@ -184,8 +184,11 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private Future<Void> sampleMetrics() {
     Promise<Void> sampled = Promise.promise();
     context.runOnContext(v -> {
-      if (replica != null && transport != null) nodeMetrics.update(metricsSample());
-      sampled.complete();
+      try {
+        if (replica != null && transport != null) nodeMetrics.update(metricsSample());
+      } finally {
+        sampled.tryComplete();
+      }
     });
     return sampled.future();
   }

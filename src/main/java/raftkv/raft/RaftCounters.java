@@ -8,8 +8,8 @@ package raftkv.raft;
  *     that ran out, or an unanswered pre-vote round that timed out again
  * @param electionsStarted real elections: terms this node stood in as a candidate
  * @param electionsWon terms this node won
- * @param leaderChanges times this node learned of a leader other than the one it last knew,
- *     itself included
+ * @param leaderChanges terms in which this node learned of a leader (itself included): every
+ *     election that ended with a leader it heard of, also one that re-elected the same node
  * @param readIndexRounds ReadIndex rounds started as leader (each confirms leadership with a
  *     quorum for a batch of linearizable reads)
  */

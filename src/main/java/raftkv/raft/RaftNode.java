@@ -59,8 +59,8 @@ public final class RaftNode {
   private long electionsStarted;
   private long electionsWon;
   private long leaderChanges;
-  /** The last leader this node knew of (kept while none is known), to count leader changes. */
-  private int lastKnownLeader = SoftState.NO_LEADER;
+  /** The term of the last leader this node learned of, to count leader changes. */
+  private long lastLeaderTerm = -1;
 
   // Hand-off to the driver.
   private HardState lastHardStateOut;
@@ -552,9 +552,10 @@ public final class RaftNode {
     resetElectionTimer();
   }
 
+  /** A leader is known in this term: a change, once per term (the same node re-elected too). */
   private void noteLeader(int leader) {
-    if (leader == SoftState.NO_LEADER || leader == lastKnownLeader) return;
-    lastKnownLeader = leader;
+    if (leader == SoftState.NO_LEADER || term == lastLeaderTerm) return;
+    lastLeaderTerm = term;
     leaderChanges++;
   }
 

@@ -80,6 +80,12 @@ class DashboardViewTest {
     assertThat(second.getDouble("readsPerSec")).isEqualTo(10.0);
     assertThat(second.getJsonArray("leaderChanges")).hasSize(1);
 
+    // one poll of the leader unanswered: the followers still follow it, so nothing changed
+    JsonObject missed = view.round(List.of(down(1),
+        up(2, status(2, "FOLLOWER", 2, 1, 2100, 0, 30, 100, 0.3)), down(3)), 12_500);
+    assertThat(missed.getInteger("leaderId")).isEqualTo(1);
+    assertThat(missed.getJsonArray("leaderChanges")).hasSize(1);
+
     // the leader dies: no leader, then node 2 leads in term 3; a restarted node has no rate
     view.round(List.of(down(1), up(2, status(2, "CANDIDATE", 3, 0, 2100, 0, 30, 100, 0.3)),
         down(3)), 13_000);

@@ -192,6 +192,28 @@ class FrontEndBadInputTest {
     }
   }
 
+  @Test
+  void membershipChangesFromAPageOfAnotherSiteAre403AndReachNoNode() {
+    String add = "{\"id\":4,\"host\":\"127.0.0.1\",\"raftPort\":9004,\"clientPort\":9104}";
+    for (String origin : new String[] {"http://evil.example", "http://127.0.0.1:1", "null"}) {
+      for (String[] request : new String[][] {{"/v1/members", add}, {"/v1/leader", "{}"},
+          {"/v1/members/2/promote", ""}}) {
+        Reply reply = client.send(HttpMethod.POST, request[0], Buffer.buffer(request[1]),
+            "Origin", origin, "Content-Type", "text/plain");
+        assertThat(reply.status()).as(origin + " " + request[0]).isEqualTo(403);
+        assertThat(reply.error()).contains("another site");
+      }
+    }
+    assertThat(node.received).isEmpty();
+    // the dashboard's own page (same origin) and clients that send no Origin get through
+    Reply same = client.send(HttpMethod.POST, "/v1/leader", Buffer.buffer("{}"),
+        "Origin", "http://127.0.0.1:" + port);
+    assertThat(same.status()).isNotEqualTo(403);
+    Reply noOrigin = client.send(HttpMethod.POST, "/v1/leader", Buffer.buffer("{}"));
+    assertThat(noOrigin.status()).isNotEqualTo(403);
+    assertThat(node.received).hasSize(2);
+  }
+
   private void expect(SoftAssertions soft, HttpMethod method, String uri, int status, String says) {
     Reply reply = client.send(method, uri, method == HttpMethod.PUT ? Buffer.buffer("v") : null);
     String what = method + " " + uri;

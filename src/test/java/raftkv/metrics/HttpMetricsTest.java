@@ -16,6 +16,7 @@ class HttpMetricsTest {
     assertThat(Route.of("/v1/members/4/promote")).isEqualTo(Route.MEMBERS);
     assertThat(Route.of("/v1/leader")).isEqualTo(Route.LEADER);
     assertThat(Route.of("/ui/app.js")).isEqualTo(Route.UI);
+    assertThat(Route.of("/ui/events")).isEqualTo(Route.UI_EVENTS);
     assertThat(Route.of("/uix")).isEqualTo(Route.OTHER);
     assertThat(Route.of("/v1/nope")).isEqualTo(Route.OTHER);
     assertThat(Route.of(null)).isEqualTo(Route.OTHER);
@@ -37,5 +38,11 @@ class HttpMetricsTest {
         .isEqualTo(1);
     assertThat(registry.get("raftkv.http.request.duration").tags("method", "PUT").timer().count())
         .isEqualTo(3);
+    // a stream is counted, not timed: its duration is its reader's
+    metrics.record(Route.UI_EVENTS, "GET", 200, 60_000_000_000L);
+    assertThat(registry.get("raftkv.http.requests").tags("route", "/ui/events").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.find("raftkv.http.request.duration").tags("route", "/ui/events").timer())
+        .isNull();
   }
 }

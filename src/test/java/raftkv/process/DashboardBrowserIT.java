@@ -67,15 +67,21 @@ class DashboardBrowserIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (browser != null) browser.quit();
-    if (service != null) service.stop();
-    if (clusterStarted) ClusterSh.run(data, BASE_PORT, "stop");
+    try {
+      if (browser != null) browser.quit();
+    } finally {
+      try {
+        if (service != null) service.stop();
+      } finally {
+        if (clusterStarted) ClusterSh.run(data, BASE_PORT, "stop");
+      }
+    }
   }
 
   @Test
   void showsTheLeaderCarriesOutMembershipActionsAndFollowsAFailover() throws Exception {
+    clusterStarted = true; // before: a start that fails half-way leaves processes to stop
     String out = ClusterSh.run(data, BASE_PORT, "start", "3");
-    clusterStarted = true;
     assertThat(out).contains("raftkv is up");
     openBrowser();
 
