@@ -182,12 +182,17 @@ raftkv is up.
   Clients:  http://127.0.0.1:$(client_port gateway)   (the gateway: it follows the leader)
 TXT
   for id in $(node_ids); do echo "  Node $id:   http://127.0.0.1:$(client_port "$id")   (raft port $((BASE + id)))"; done
+  # the command-line client's default endpoints are those of the default ports
+  local cli_endpoints=""
+  ((BASE == 7100)) || cli_endpoints=" --endpoints http://127.0.0.1:$(client_port gateway)"
   cat <<TXT
 
 Try:
   curl -X PUT --data-binary 'hello' http://127.0.0.1:$(client_port gateway)/v1/kv/greeting
   curl http://127.0.0.1:$(client_port gateway)/v1/kv/greeting
   curl http://127.0.0.1:$(client_port gateway)/v1/cluster
+  ./raftkv kv get greeting${cli_endpoints}; ./raftkv cluster status${cli_endpoints}
+Dashboard: http://127.0.0.1:$(client_port gateway)/ui/   (metrics: /metrics on every port above)
 Then: ./cluster.sh status | kill 1 | restart 1 | pause 2 | resume 2 | logs 1 | stop
 TXT
 }

@@ -26,9 +26,8 @@ import raftkv.cli.ClusterClient.Request;
 import raftkv.cli.ClusterClient.Response;
 
 /**
- * {@code raftkv kv get|put|del|cas|ls}: the key-value API from the command line, modelled on
- * etcdctl. Values are bytes: {@code get} prints them as they are, {@code put} stores its input
- * as it is.
+ * {@code raftkv kv get|put|del|cas|ls}: the key-value API from the command line. Values are
+ * bytes: {@code get} prints them as they are, {@code put} stores its input as it is.
  */
 @Command(name = "kv", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
     description = "Read, write, delete and list keys.",

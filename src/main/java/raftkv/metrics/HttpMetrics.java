@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A front end's client requests: {@code raftkv_http_requests_total{route,method,code}} and the
@@ -13,9 +11,9 @@ import java.util.Map;
  * arriving to its response ending (forwarding to the leader included).
  *
  * <p>The route is the API's route, not the path: every key is {@code /v1/kv/{key}}, so the number
- * of series stays small whatever clients send. Meters are looked up in maps of this front end's
- * own, keyed by numbers (no string is built per request). Not thread-safe: it belongs to one
- * front end's event loop.
+ * of series stays small whatever clients send. Meters are looked up in arrays of this front end's
+ * own, indexed by route, method and status: a request allocates nothing here. Not thread-safe:
+ * it belongs to one front end's event loop.
  */
 public final class HttpMetrics {
 
@@ -68,9 +66,13 @@ public final class HttpMetrics {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
       Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  /** Status codes 100-599 have a counter slot each; others share the last one. */
+  private static final int STATUSES = 501;
+
   private final MeterRegistry registry;
-  private final Map<Integer, Counter> requests = new HashMap<>();
-  private final Map<Integer, Timer> durations = new HashMap<>();
+  /** Per route and method, a slot per status code, made at its first use. */
+  private final Counter[][] requests = new Counter[Route.values().length * METHODS.length][];
+  private final Timer[] durations = new Timer[Route.values().length * METHODS.length];
 
   public HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -79,26 +81,31 @@ public final class HttpMetrics {
   /** One request answered (or cut off) after {@code nanos}. */
   public void record(Route route, String method, int status, long nanos) {
     int methodCode = methodCode(method);
-    int timerKey = route.ordinal() * 16 + methodCode;
-    int counterKey = timerKey * 1000 + Math.floorMod(status, 1000);
-    Counter counter = requests.get(counterKey);
+    int key = route.ordinal() * METHODS.length + methodCode;
+    Counter[] byStatus = requests[key];
+    if (byStatus == null) {
+      byStatus = new Counter[STATUSES];
+      requests[key] = byStatus;
+    }
+    int slot = status >= 100 && status < 600 ? status - 100 : STATUSES - 1;
+    Counter counter = byStatus[slot];
     if (counter == null) {
       counter = Counter.builder("raftkv.http.requests").description("client requests answered")
           .tags("route", route.label, "method", methodName(methodCode), "code",
-              Integer.toString(status))
+              slot == STATUSES - 1 ? "other" : Integer.toString(status))
           .register(registry);
-      requests.put(counterKey, counter);
+      byStatus[slot] = counter;
     }
     counter.increment();
     if (route.streams) return;
-    Timer timer = durations.get(timerKey);
+    Timer timer = durations[key];
     if (timer == null) {
       timer = Timer.builder("raftkv.http.request.duration")
           .description("time from a client request's arrival to the end of its answer")
           .tags("route", route.label, "method", methodName(methodCode))
           .serviceLevelObjectives(BUCKETS)
           .register(registry);
-      durations.put(timerKey, timer);
+      durations[key] = timer;
     }
     timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }

@@ -43,8 +43,8 @@ import raftkv.config.NodeConfig;
  *
  * <p>Names follow Prometheus's conventions: a {@code raftkv_} prefix, base units ({@code
  * _seconds}, {@code _bytes}), {@code _total} for counters; every series carries the {@code node}
- * label ({@code "1"}, or {@code "gateway"}). Vert.x's own metrics of HTTP clients (the transport,
- * the forwarding) and worker pools (the log's fsync worker) are renamed {@code raftkv_vertx_*}.
+ * label ({@code "1"}, or {@code "gateway"}). Vert.x's own metrics of its worker pools (the log's
+ * fsync worker among them) are renamed {@code raftkv_vertx_*}.
  */
 public final class Metrics {
 
@@ -71,13 +71,10 @@ public final class Metrics {
   /** A Prometheus registry whose series carry {@code node="<node>"}. */
   public static Metrics prometheus(String node) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // (Micrometer maps a name through every filter first, then asks whether to keep it.)
-    // Vert.x registers these gauges anew whenever it makes a new connection pool for an address
-    // (after a peer was down, say), and Micrometer keeps only the first, dead, one: their values
-    // would lie. The transport's own queue and in-flight gauges say the same per peer.
-    registry.config().meterFilter(MeterFilter.deny(id ->
-        id.getName().contains("vertx.http.client.active")
-            || "http".equals(id.getTag("pool_type"))));
+    // Vert.x registers an HTTP connection pool's gauges anew whenever it makes a new pool for an
+    // address (after a peer was down, say), and Micrometer keeps only the first, dead, one: their
+    // values would lie. The transport's own queue and in-flight gauges say the same per peer.
+    registry.config().meterFilter(MeterFilter.deny(id -> "http".equals(id.getTag("pool_type"))));
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {
@@ -120,19 +117,19 @@ public final class Metrics {
 
   /**
    * Vert.x's own metrics into this registry, for a Vertx about to be built with {@code
-   * options}: HTTP clients (requests, connections, the queue for a connection of the pool) and
-   * worker pools. HTTP servers are measured by {@link HttpMetrics}, per route.
+   * options}: its worker pools (the log's fsync worker, the snapshot writers: tasks queued, time
+   * waiting, time running). Its HTTP client metrics are left off: they cost the hot paths several
+   * per cent (every Raft RPC and every forwarded request records half a dozen meters; measured
+   * with bench/compare.sh, BENCHMARKS.md) and say what the transport's own per-peer counters and
+   * the front end's {@link HttpMetrics} already say. HTTP servers are measured by HttpMetrics, per
+   * route.
    */
   public VertxBuilder withVertxMetrics(VertxBuilder builder, VertxOptions options) {
     if (!enabled()) return builder.with(options);
-    // per client (the transport's per peer, the forwarding, ...) and per remote address
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions().setEnabled(true)
-        .setLabels(EnumSet.of(Label.CLIENT_NAME, Label.REMOTE, Label.HTTP_METHOD,
-            Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME));
+        .setLabels(EnumSet.of(Label.POOL_TYPE, Label.POOL_NAME));
     for (MetricsDomain domain : MetricsDomain.values()) {
-      if (domain != MetricsDomain.HTTP_CLIENT && domain != MetricsDomain.NAMED_POOLS) {
-        metricsOptions.addDisabledMetricsCategory(domain);
-      }
+      if (domain != MetricsDomain.NAMED_POOLS) metricsOptions.addDisabledMetricsCategory(domain);
     }
     return builder.with(options.setMetricsOptions(metricsOptions))
         .withMetrics(new MicrometerMetricsFactory(registry));
