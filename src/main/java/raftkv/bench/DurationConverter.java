@@ -6,14 +6,14 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Reads {@code 500ms}, {@code 10s}, {@code 1.5s}, {@code 2m}; a bare number means seconds. */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String text) {
     return parse(text);
   }
 
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     long unitNanos;
     String number;

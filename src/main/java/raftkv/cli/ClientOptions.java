@@ -6,14 +6,12 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import raftkv.bench.DurationConverter;
 
 /**
  * The options of every {@code kv} and {@code cluster} command (where the cluster is, how to
@@ -98,24 +96,16 @@ final class ClientOptions {
     }
   }
 
-  /** {@code 500ms}, {@code 10s}, {@code 1.5s}, {@code 2m}; a bare number means seconds. */
+  /** A duration as the load tester reads it ({@code 500ms}, {@code 10s}, {@code 2m}), above 0. */
   static final class TimeoutConverter implements ITypeConverter<Duration> {
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
-
     @Override
     public Duration convert(String text) {
-      Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-      long ms = -1;
-      if (m.matches()) {
-        double unitMs = m.group(2) == null || m.group(2).equals("s") ? 1000
-            : m.group(2).equals("m") ? 60_000 : 1;
-        ms = Math.round(Double.parseDouble(m.group(1)) * unitMs);
-      }
-      if (ms <= 0) {
+      Duration timeout = DurationConverter.parse(text);
+      if (timeout.toMillis() <= 0) {
         throw new TypeConversionException("'" + text + "' is not a positive duration such as"
             + " 500ms, 10s or 2m");
       }
-      return Duration.ofMillis(ms);
+      return timeout;
     }
   }
 }

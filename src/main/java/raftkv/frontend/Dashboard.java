@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class Dashboard {
   private boolean polling;
   private boolean closed;
   /** Events each viewer missed in a row because it did not take the ones before. */
-  private final Map<HttpServerResponse, Integer> missed = new java.util.HashMap<>();
+  private final Map<HttpServerResponse, Integer> missed = new HashMap<>();
 
   Dashboard(Vertx vertx, NodeConfig config) {
     this.vertx = vertx;
