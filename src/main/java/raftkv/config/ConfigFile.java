@@ -31,15 +31,17 @@ public final class ConfigFile {
   public static final long MAX_RETENTION_MS = 7L * 24 * 3600 * 1000;
 
   /** The sections that may be left out, wholly or field by field, and their defaults. */
-  private static final Map<String, Object> OPTIONAL_SECTIONS = Map.of(
-      "limits", NodeConfig.Limits.DEFAULTS,
-      "tuning", NodeConfig.Tuning.DEFAULTS,
-      "requestIds", NodeConfig.RequestIds.DEFAULTS,
-      "storage", NodeConfig.Storage.DEFAULTS,
-      "snapshots", NodeConfig.Snapshots.DEFAULTS,
-      "transport", TransportOptions.defaults(),
-      "gateway", NodeConfig.Gateway.DEFAULTS,
-      "metrics", NodeConfig.Metrics.DEFAULTS);
+  private static final Map<String, Object> OPTIONAL_SECTIONS = Map.ofEntries(
+      Map.entry("watch", NodeConfig.Watch.DEFAULTS),
+      Map.entry("leases", NodeConfig.Leases.DEFAULTS),
+      Map.entry("limits", NodeConfig.Limits.DEFAULTS),
+      Map.entry("tuning", NodeConfig.Tuning.DEFAULTS),
+      Map.entry("requestIds", NodeConfig.RequestIds.DEFAULTS),
+      Map.entry("storage", NodeConfig.Storage.DEFAULTS),
+      Map.entry("snapshots", NodeConfig.Snapshots.DEFAULTS),
+      Map.entry("transport", TransportOptions.defaults()),
+      Map.entry("gateway", NodeConfig.Gateway.DEFAULTS),
+      Map.entry("metrics", NodeConfig.Metrics.DEFAULTS));
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -163,6 +165,7 @@ public final class ConfigFile {
           + " (1 GiB), got " + segment);
     }
     validateSnapshots(c.snapshots(), source);
+    validateWatchAndLeases(c, source);
     NodeConfig.Gateway g = c.gateway();
     atLeast(source, "gateway.pollIntervalMs", g.pollIntervalMs(), 1);
     atLeast(source, "gateway.maxAttempts", g.maxAttempts(), 1);
@@ -180,6 +183,22 @@ public final class ConfigFile {
     if (c.transport() == null) fail(source, "transport", "must be an object, not null");
     if (c.gateway() == null) fail(source, "gateway", "must be an object, not null");
     if (c.metrics() == null) fail(source, "metrics", "must be an object, not null");
+    if (c.watch() == null) fail(source, "watch", "must be an object, not null");
+    if (c.leases() == null) fail(source, "leases", "must be an object, not null");
+  }
+
+  private static void validateWatchAndLeases(NodeConfig c, String source)
+      throws ConfigException {
+    NodeConfig.Watch w = c.watch();
+    atLeast(source, "watch.historyRevisions", w.historyRevisions(), 1);
+    atLeast(source, "watch.historyMs", w.historyMs(), 1);
+    atLeast(source, "watch.historyBytes", w.historyBytes(), 1);
+    atLeast(source, "watch.maxWatchers", w.maxWatchers(), 0);
+    atLeast(source, "watch.progressMs", w.progressMs(), 10);
+    NodeConfig.Leases l = c.leases();
+    atLeast(source, "leases.minTtlMs", l.minTtlMs(), 1);
+    atLeast(source, "leases.maxTtlMs", l.maxTtlMs(), l.minTtlMs());
+    atLeast(source, "leases.maxExpiriesPerTick", l.maxExpiriesPerTick(), 1);
   }
 
   private static void validateSnapshots(NodeConfig.Snapshots s, String source)

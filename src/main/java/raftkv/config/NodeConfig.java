@@ -30,6 +30,9 @@ import raftkv.transport.TransportSettings;
  * @param transport limits and timeouts of the Raft transport; optional in the file
  * @param gateway how a gateway finds the leader and retries; optional in the file
  * @param metrics what {@code GET /metrics} serves; optional in the file
+ * @param watch how much change history a node keeps for watchers, and how many it serves;
+ *     optional in the file
+ * @param leases the bounds of lease time-to-live; optional in the file
  */
 public record NodeConfig(
     int nodeId,
@@ -48,7 +51,38 @@ public record NodeConfig(
     Snapshots snapshots,
     TransportOptions transport,
     Gateway gateway,
-    Metrics metrics) {
+    Metrics metrics,
+    Watch watch,
+    Leases leases) {
+
+  /**
+   * Watches ({@code GET /v1/watch}). Each node keeps the latest changes in memory, for watchers
+   * that start in the past or resume; a change is dropped once any of the three history limits
+   * is passed.
+   *
+   * @param historyRevisions the most changes kept
+   * @param historyMs the longest a change is kept
+   * @param historyBytes about the most memory the kept changes take (keys and values)
+   * @param maxWatchers open watch streams one front end serves at most (503 beyond)
+   * @param progressMs how often an idle stream gets a {@code progress} event
+   */
+  public record Watch(int historyRevisions, long historyMs, long historyBytes, int maxWatchers,
+      long progressMs) {
+    public static final Watch DEFAULTS = new Watch(100_000, 600_000, 64L << 20, 10_000, 5_000);
+  }
+
+  /**
+   * Leases ({@code POST /v1/leases}).
+   *
+   * @param minTtlMs a shorter time to live is raised to this; at least two election timeouts
+   *     of the default tick, so that an election cannot eat a lease
+   * @param maxTtlMs a longer one is refused (400)
+   * @param maxExpiriesPerTick how many expired leases a leader ends per tick at most (the rest
+   *     on the next ticks), so that a mass expiry does not flood the log
+   */
+  public record Leases(long minTtlMs, long maxTtlMs, int maxExpiriesPerTick) {
+    public static final Leases DEFAULTS = new Leases(1_000, 7L * 24 * 3600 * 1000, 1_000);
+  }
 
   /**
    * The Prometheus metrics of {@code GET /metrics} (README, "Metrics").
@@ -230,7 +264,7 @@ public record NodeConfig(
         .electionTicks(electionTicks).heartbeatTicks(heartbeatTicks).limits(limits)
         .tuning(tuning).requestIds(requestIds).storage(storage).snapshots(snapshots)
         .transport(transport)
-        .gateway(gateway).metrics(metrics);
+        .gateway(gateway).metrics(metrics).watch(watch).leases(leases);
   }
 
   /**
@@ -255,6 +289,8 @@ public record NodeConfig(
     private TransportOptions transport = TransportOptions.defaults();
     private Gateway gateway = Gateway.DEFAULTS;
     private Metrics metrics = Metrics.DEFAULTS;
+    private Watch watch = Watch.DEFAULTS;
+    private Leases leases = Leases.DEFAULTS;
 
     private Builder() {}
 
@@ -275,12 +311,14 @@ public record NodeConfig(
     public Builder transport(TransportOptions t) { transport = t; return this; }
     public Builder gateway(Gateway g) { gateway = g; return this; }
     public Builder metrics(Metrics m) { metrics = m; return this; }
+    public Builder watch(Watch w) { watch = w; return this; }
+    public Builder leases(Leases l) { leases = l; return this; }
 
     /** @throws IllegalArgumentException naming the first field that is not usable */
     public NodeConfig build() {
       NodeConfig config = new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, members,
           clusterToken, tickMs, electionTicks, heartbeatTicks, limits, tuning, requestIds,
-          storage, snapshots, transport, gateway, metrics);
+          storage, snapshots, transport, gateway, metrics, watch, leases);
       try {
         ConfigFile.validate(config, "configuration");
       } catch (ConfigException e) {

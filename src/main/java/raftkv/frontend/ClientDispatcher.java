@@ -37,6 +37,23 @@ public interface ClientDispatcher {
    */
   Future<List<String>> notReadyBecause(Deadline deadline);
 
+  /**
+   * The node's change history, which this front end serves watches from; null for a gateway,
+   * which relays them ({@link #relayWatch}).
+   */
+  default raftkv.kv.EventHistory history() {
+    return null;
+  }
+
+  /**
+   * A gateway's watch: relays a node's stream to {@code response}, as the parsed {@code request}
+   * asks. Front ends with a {@link #history()} never call it.
+   */
+  default void relayWatch(WatchRequest request,
+      io.vertx.core.http.HttpServerResponse response) {
+    HttpAnswer.error(404, "watches are not served here").writeTo(response);
+  }
+
   /** Stops timers and closes connections. */
   Future<Void> close();
 }

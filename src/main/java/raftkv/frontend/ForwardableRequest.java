@@ -13,8 +13,8 @@ import io.vertx.ext.web.RoutingContext;
  *     the front end then answers without the body
  * @param uri the path and query, ASCII ({@link PercentEncoder#asciiUri})
  * @param idRetention the {@link ClientHeaders#REQUEST_ID_RETENTION} header, or null
- * @param body the value of a PUT (never null for a PUT), a membership request's JSON; null for
- *     reads
+ * @param body the value of a PUT (never null for a PUT), the JSON of a POST (a lease grant, a
+ *     membership request); null for reads
  * @param kind what the client asked, for the advice of a failure: a gateway's made-up request id
  *     does not make the client's write one it can retry
  * @param forwardedBy the {@link ClientHeaders#FORWARDED_BY} header the request arrived with, or
@@ -30,7 +30,8 @@ public record ForwardableRequest(
     return new ForwardableRequest(sentOnAs(method), uri(rc),
         rc.request().getHeader(ClientHeaders.REQUEST_ID),
         rc.request().getHeader(ClientHeaders.REQUEST_ID_RETENTION),
-        method == HttpMethod.PUT ? BodyReader.body(rc) : null, parsed.kind(),
+        method == HttpMethod.PUT || method == HttpMethod.POST ? BodyReader.body(rc) : null,
+        parsed.kind(),
         rc.request().getHeader(ClientHeaders.FORWARDED_BY));
   }
 

@@ -71,6 +71,7 @@ public final class FrontEndVerticle extends VerticleBase {
   private Metrics metrics = Metrics.off();
   private HttpMetrics httpMetrics; // null while metrics are off
   private Dashboard dashboard;
+  private WatchHub watches; // null in a gateway, which relays watches
 
   /**
    * @param dispatcherFactory makes, once the verticle starts, what serves the parsed requests
@@ -95,7 +96,7 @@ public final class FrontEndVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     NodeConfig.Limits limits = config.limits();
-    parser = new KvRequestParser(limits, config.requestIds());
+    parser = new KvRequestParser(limits, config.requestIds(), config.leases());
     forwarder = new LeaderForwarder(vertx, config.gateway().connectionsPerNode());
     dispatcher = dispatcherFactory.create(vertx, forwarder);
     guard = new ConnectionGuard(vertx, limits.maxConnections(), limits.readTimeoutMs(),
@@ -103,6 +104,10 @@ public final class FrontEndVerticle extends VerticleBase {
     inflight = new InflightLimiter(limits.maxInflightRequests());
     registerMetrics();
     dashboard = new Dashboard(vertx, config);
+    if (dispatcher.history() != null) {
+      watches = new WatchHub(vertx, dispatcher.history(), config.watch(), who());
+      registerWatchMetrics();
+    }
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(guard::opened)
         .invalidRequestHandler(FrontEndVerticle::invalidRequest)
@@ -122,6 +127,18 @@ public final class FrontEndVerticle extends VerticleBase {
         .register(metrics.registry());
     Gauge.builder("raftkv.http.connections", guard, ConnectionGuard::openConnections)
         .description("open client connections (limits.maxConnections)")
+        .register(metrics.registry());
+  }
+
+  private void registerWatchMetrics() {
+    if (!metrics.enabled()) return;
+    Gauge.builder("raftkv.watch.streams", watches, WatchHub::watchers)
+        .description("open watch streams (watch.maxWatchers)").register(metrics.registry());
+    io.micrometer.core.instrument.FunctionCounter.builder("raftkv.watch.events.sent", watches,
+        WatchHub::eventsSent).description("changes sent to watchers")
+        .register(metrics.registry());
+    io.micrometer.core.instrument.FunctionCounter.builder("raftkv.watch.slow.closed", watches,
+        WatchHub::slowClosed).description("watch streams let go for falling behind (resume)")
         .register(metrics.registry());
   }
 
@@ -168,6 +185,8 @@ public final class FrontEndVerticle extends VerticleBase {
     readRoute(router.route("/health")).handler(rc ->
         HttpAnswer.json(200, new JsonObject().put("status", "ok")).writeTo(rc.response()));
     readRoute(router.route("/ready")).handler(this::serveReady);
+    // streams, outside the in-flight limit: they are held for as long as the client watches
+    router.get("/v1/watch").handler(this::serveWatch);
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes(),
         config.limits().readTimeoutMs(), guard, inflight::full));
     router.route("/v1/*").handler(inflight);
@@ -179,6 +198,10 @@ public final class FrontEndVerticle extends VerticleBase {
     router.routeWithRegex(HttpMethod.PUT, KEY_ROUTE).handler(rc -> serveKv(rc, parser::put));
     router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
     // after the key-value routes, which the hot paths match first
+    router.post("/v1/leases").handler(rc -> serveKv(rc, parser::grantLease));
+    router.post("/v1/leases/:id/keepalive").handler(rc -> serveKv(rc, parser::keepAlive));
+    readRoute(router.route("/v1/leases/:id")).handler(rc -> serveKv(rc, parser::lookUpLease));
+    router.delete("/v1/leases/:id").handler(rc -> serveKv(rc, parser::revokeLease));
     readRoute(router.route("/v1/members"))
         .handler(rc -> serveMembership(rc, r -> new NodeRequest.Members()));
     router.post("/v1/members").handler(rc -> serveMembership(rc, MembershipRequests::add));
@@ -289,6 +312,22 @@ public final class FrontEndVerticle extends VerticleBase {
     relay(rc, dispatcher.kv(request, ForwardableRequest.of(rc, request), deadline));
   }
 
+  /** {@code GET /v1/watch}: served from this node's history, or relayed by a gateway. */
+  private void serveWatch(RoutingContext rc) {
+    WatchRequest request;
+    try {
+      request = parser.watch(rc);
+    } catch (RejectedRequest rejected) {
+      rejected.answer().writeTo(rc.response());
+      return;
+    }
+    if (watches != null) {
+      watches.watch(rc.response(), request.key(), request.prefix(), request.fromRevision());
+    } else {
+      dispatcher.relayWatch(request, rc.response());
+    }
+  }
+
   private void serveMembership(RoutingContext rc, Function<RoutingContext, NodeRequest> parse) {
     if (rc.request().method() != HttpMethod.GET && rc.request().method() != HttpMethod.HEAD
         && crossSite(rc.request())) {
@@ -342,6 +381,7 @@ public final class FrontEndVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (dashboard != null) dashboard.close(); // its streams would hold the shutdown up
+    if (watches != null) watches.close();
     Future<Void> serverClosed = server == null ? Future.succeededFuture()
         : server.shutdown(config.limits().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
     return serverClosed.eventually(() -> {

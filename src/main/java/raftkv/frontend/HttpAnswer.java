@@ -29,7 +29,7 @@ public record HttpAnswer(int status, Map<String, String> headers, Buffer body) {
   }
 
   /** {@code {"error": message}}, the body of every error answer. */
-  static HttpAnswer error(int status, String message) {
+  public static HttpAnswer error(int status, String message) {
     return json(status, new JsonObject().put("error", message));
   }
 
@@ -49,7 +49,7 @@ public record HttpAnswer(int status, Map<String, String> headers, Buffer body) {
    * Writes this answer, unless the client has gone away or the response is already written
    * (then the future fails). For a {@code HEAD} request the server sends the headers alone.
    */
-  Future<Void> writeTo(HttpServerResponse response) {
+  public Future<Void> writeTo(HttpServerResponse response) {
     if (response.ended() || response.closed()) {
       return Future.failedFuture("the response was already written or its connection closed");
     }

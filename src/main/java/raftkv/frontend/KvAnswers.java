@@ -22,6 +22,8 @@ public final class KvAnswers {
       case OK -> HttpAnswer.json(200, new JsonObject().put("revision", result.revision()));
       case COMPARE_FAILED -> compareFailed(result, key);
       case REQUEST_ID_REUSED -> requestIdReused();
+      case LEASE_NOT_FOUND -> LeaseAnswers.notFound(result.lease(), "nothing was written: grant"
+          + " a new lease (POST /v1/leases) and put the key with it");
       default -> unexpected(result);
     };
   }
@@ -85,14 +87,14 @@ public final class KvAnswers {
   }
 
   /** 422: the request id stands for another request (docs/API.md, exactly-once). */
-  private static HttpAnswer requestIdReused() {
+  static HttpAnswer requestIdReused() {
     return HttpAnswer.error(422, "this X-Request-Id was already used for a different request"
         + " (another key, value, method or condition) and is still remembered; nothing was"
         + " written: give every new request a new id");
   }
 
   /** A result the front end never asks for (an invalid command, a no-op): a bug somewhere. */
-  private static HttpAnswer unexpected(KvResult result) {
+  static HttpAnswer unexpected(KvResult result) {
     return HttpAnswer.error(500, "internal error: the node answered " + result);
   }
 

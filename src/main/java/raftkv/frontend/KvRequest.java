@@ -24,9 +24,12 @@ public sealed interface KvRequest {
    */
   Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs);
 
-  /** {@code PUT /v1/kv/{key}}; {@code keepIdMs}: how long the request id is remembered. */
-  record PutKey(String key, byte[] value, long prevRevision, String requestId, long keepIdMs)
-      implements KvRequest {
+  /**
+   * {@code PUT /v1/kv/{key}}; {@code keepIdMs}: how long the request id is remembered; {@code
+   * lease}: the lease the key is attached to (0: none).
+   */
+  record PutKey(String key, byte[] value, long prevRevision, String requestId, long keepIdMs,
+      long lease) implements KvRequest {
     @Override
     public KvAnswers.Kind kind() {
       return KvAnswers.Kind.write(requestId);
@@ -34,8 +37,62 @@ public sealed interface KvRequest {
 
     @Override
     public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
-      return node.write(new KvCommand.Put(key, value, prevRevision, requestId), keepIdMs,
+      return node.write(new KvCommand.Put(key, value, prevRevision, requestId, lease), keepIdMs,
           timeoutMs).map(result -> KvAnswers.putDone(result, key));
+    }
+  }
+
+  /** {@code POST /v1/leases}: grant a lease of {@code ttlMs} (already within the bounds). */
+  record GrantLease(long ttlMs, String requestId, long keepIdMs) implements KvRequest {
+    @Override
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.write(requestId);
+    }
+
+    @Override
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.write(new KvCommand.Grant(ttlMs, requestId), keepIdMs, timeoutMs)
+          .map(LeaseAnswers::granted);
+    }
+  }
+
+  /** {@code POST /v1/leases/{id}/keepalive}. Safe to repeat, so a read as far as retries go. */
+  record KeepAlive(long lease) implements KvRequest {
+    @Override
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.READ;
+    }
+
+    @Override
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.keepAlive(lease, timeoutMs).map(LeaseAnswers::keptAlive);
+    }
+  }
+
+  /** {@code GET /v1/leases/{id}}: the lease with at most {@code keyLimit} of its keys. */
+  record LookUpLease(long lease, int keyLimit) implements KvRequest {
+    @Override
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.READ;
+    }
+
+    @Override
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.lease(lease, keyLimit, timeoutMs).map(LeaseAnswers::status);
+    }
+  }
+
+  /** {@code DELETE /v1/leases/{id}}: end the lease, deleting its keys in one entry. */
+  record RevokeLease(long lease, String requestId, long keepIdMs) implements KvRequest {
+    @Override
+    public KvAnswers.Kind kind() {
+      return KvAnswers.Kind.write(requestId);
+    }
+
+    @Override
+    public Future<HttpAnswer> askNode(NodeChannel node, long timeoutMs) {
+      return node.write(new KvCommand.Revoke(lease, false, requestId), keepIdMs, timeoutMs)
+          .map(LeaseAnswers::revoked);
     }
   }
 

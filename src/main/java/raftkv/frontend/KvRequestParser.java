@@ -1,6 +1,11 @@
 package raftkv.frontend;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.vertx.core.json.jackson.DatabindCodec;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -40,19 +45,128 @@ final class KvRequestParser {
   private static final String AFTER = "after";
   private static final String LIMIT = "limit";
   private static final String VALUES = "values";
+  private static final String LEASE = "lease";
+
+  /** Keys a lease look-up lists at most. */
+  static final int LEASE_KEYS_SHOWN = 1000;
 
   private final NodeConfig.Limits limits;
   private final NodeConfig.RequestIds requestIds;
+  private final NodeConfig.Leases leases;
 
-  KvRequestParser(NodeConfig.Limits limits, NodeConfig.RequestIds requestIds) {
+  KvRequestParser(NodeConfig.Limits limits, NodeConfig.RequestIds requestIds,
+      NodeConfig.Leases leases) {
     this.limits = limits;
     this.requestIds = requestIds;
+    this.leases = leases;
   }
 
   PutKey put(RoutingContext rc) {
     String key = key(rc);
-    QueryParams query = QueryParams.parse(rc.request().query(), Set.of(PREV_REVISION));
-    return new PutKey(key, body(rc), prevRevision(query), requestId(rc), keepIdMs(rc));
+    QueryParams query = QueryParams.parse(rc.request().query(), Set.of(PREV_REVISION, LEASE));
+    return new PutKey(key, body(rc), prevRevision(query), requestId(rc), keepIdMs(rc),
+        query.nonNegativeLong(LEASE, KvCommand.NO_LEASE));
+  }
+
+  /**
+   * {@code POST /v1/leases}, body {@code {"ttlMs": T}}: a time to live under {@code
+   * leases.minTtlMs} is raised to it (as etcd does), one over {@code leases.maxTtlMs} refused.
+   */
+  KvRequest.GrantLease grantLease(RoutingContext rc) {
+    QueryParams.parse(rc.request().query(), Set.of());
+    long ttlMs = ttlOf(BodyReader.body(rc).getBytes());
+    if (ttlMs > leases.maxTtlMs()) {
+      throw RejectedRequest.badRequest("ttlMs " + ttlMs + " is over the longest lease, "
+          + leases.maxTtlMs() + " ms (leases.maxTtlMs)");
+    }
+    return new KvRequest.GrantLease(Math.max(ttlMs, leases.minTtlMs()), requestId(rc),
+        keepIdMs(rc));
+  }
+
+  /** The {@code ttlMs} of a grant's body: a JSON object with that one integer field. */
+  private static long ttlOf(byte[] body) {
+    long ttl = -1;
+    try (JsonParser p = DatabindCodec.mapper().getFactory().createParser(body)) {
+      p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a JSON object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (!"ttlMs".equals(field)) throw new IOException("unknown field '" + field + "'");
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            || p.getLongValue() < 1) {
+          throw new IOException("ttlMs must be an integer number of milliseconds >= 1");
+        }
+        ttl = p.getLongValue();
+      }
+      if (p.nextToken() != null) throw new IOException("text after the JSON object");
+    } catch (IOException e) {
+      throw RejectedRequest.badRequest("the body must be {\"ttlMs\": <milliseconds>}: "
+          + e.getMessage());
+    }
+    if (ttl < 0) throw RejectedRequest.badRequest("the body must be {\"ttlMs\": <milliseconds>}");
+    return ttl;
+  }
+
+  KvRequest.KeepAlive keepAlive(RoutingContext rc) {
+    QueryParams.parse(rc.request().query(), Set.of());
+    return new KvRequest.KeepAlive(leaseId(rc));
+  }
+
+  KvRequest.LookUpLease lookUpLease(RoutingContext rc) {
+    QueryParams.parse(rc.request().query(), Set.of());
+    return new KvRequest.LookUpLease(leaseId(rc), LEASE_KEYS_SHOWN);
+  }
+
+  KvRequest.RevokeLease revokeLease(RoutingContext rc) {
+    QueryParams.parse(rc.request().query(), Set.of());
+    return new KvRequest.RevokeLease(leaseId(rc), requestId(rc), keepIdMs(rc));
+  }
+
+  WatchRequest watch(RoutingContext rc) {
+    QueryParams query = QueryParams.parse(rc.request().query(),
+        Set.of("key", PREFIX, "fromRevision"));
+    String key = query.get("key");
+    String prefix = query.get(PREFIX);
+    if ((key == null) == (prefix == null)) {
+      throw RejectedRequest.badRequest("give exactly one of key=K (one key) and prefix=P (every"
+          + " key that starts with P; prefix= for all)");
+    }
+    String named = key != null ? key : prefix;
+    if (key != null && key.isEmpty()) throw RejectedRequest.badRequest("the key is empty");
+    int bytes = named.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > limits.maxKeyBytes()) {
+      throw RejectedRequest.tooLarge("the " + (key != null ? "key" : "prefix") + " is " + bytes
+          + " bytes long (UTF-8), over the limit of " + limits.maxKeyBytes());
+    }
+    long from = query.nonNegativeLong("fromRevision", -1);
+    if (from == 0) throw RejectedRequest.badRequest("fromRevision must be >= 1 (revisions start"
+        + " at 1)");
+    if (from < 0) from = lastEventId(rc);
+    return new WatchRequest(key, key != null ? null : prefix, from);
+  }
+
+  /** The revision after a reconnecting EventSource's {@code Last-Event-ID}; 0 without one. */
+  private static long lastEventId(RoutingContext rc) {
+    String text = rc.request().getHeader("last-event-id");
+    if (text == null || text.isBlank()) return 0;
+    boolean digits = text.length() <= 18 && text.chars().allMatch(c -> c >= '0' && c <= '9');
+    if (!digits) {
+      throw RejectedRequest.badRequest("Last-Event-ID must be a revision, not '" + text + "'");
+    }
+    return Long.parseLong(text) + 1;
+  }
+
+  /** The lease id of {@code /v1/leases/{id}...}: a positive integer. */
+  private static long leaseId(RoutingContext rc) {
+    String text = rc.pathParam("id");
+    boolean digits = text != null && !text.isEmpty() && text.length() <= 18
+        && text.chars().allMatch(c -> c >= '0' && c <= '9');
+    long id = digits ? Long.parseLong(text) : 0;
+    if (id < 1) {
+      throw RejectedRequest.badRequest("a lease id is a positive integer, not '" + text + "'");
+    }
+    return id;
   }
 
   GetKey get(RoutingContext rc) {

@@ -221,6 +221,11 @@ final class LocalNodeDispatcher implements ClientDispatcher {
   }
 
   @Override
+  public raftkv.kv.EventHistory history() {
+    return node.history();
+  }
+
+  @Override
   public Future<Void> close() {
     vertx.cancelTimer(watchTimer);
     return Future.succeededFuture();

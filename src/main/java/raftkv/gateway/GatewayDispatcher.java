@@ -67,6 +67,7 @@ final class GatewayDispatcher implements ClientDispatcher {
   private final String idPrefix = "gw-" + HexFormat.of().toHexDigits(new SecureRandom().nextLong())
       + "-";
   private long idsMadeUp;
+  private io.vertx.core.http.HttpClient watchClient; // made on the first watch
   /** Attempts waiting for a member's answer, to give up when a poll shows it cannot come. */
   private final Set<Attempt> waiting = new LinkedHashSet<>();
   /** Where the next stale read goes, in turn among the members that answered. */
@@ -125,8 +126,25 @@ final class GatewayDispatcher implements ClientDispatcher {
         : List.of("no reachable member claims to lead"));
   }
 
+  /**
+   * A watch through the gateway: relayed from a member that answers polls, and resumed on
+   * another when that one goes away ({@link WatchRelay}).
+   */
+  @Override
+  public void relayWatch(raftkv.frontend.WatchRequest request,
+      io.vertx.core.http.HttpServerResponse response) {
+    if (watchClient == null) {
+      watchClient = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+              .setKeepAlive(false).setName("gateway-watch"),
+          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(100_000));
+    }
+    new WatchRelay(vertx, watchClient, attempt -> finder.refresh().map(ClusterView::answering),
+        request.query(0), request.fromRevision(), response, maxAttempts * 4).start();
+  }
+
   @Override
   public Future<Void> close() {
+    if (watchClient != null) watchClient.close();
     return finder.close();
   }
 

@@ -13,9 +13,15 @@ import java.util.Objects;
  *     a delete and a later put start over)
  * @param modRevision the store revision of the key's latest put
  * @param version how many puts the key has had since it was created (1 after creation)
+ * @param lease the lease the key is attached to (deleted when it ends); 0 for none
  */
 public record KeyValue(
-    String key, byte[] value, long createRevision, long modRevision, long version) {
+    String key, byte[] value, long createRevision, long modRevision, long version, long lease) {
+
+  /** A key attached to no lease. */
+  public KeyValue(String key, byte[] value, long createRevision, long modRevision, long version) {
+    this(key, value, createRevision, modRevision, version, KvCommand.NO_LEASE);
+  }
 
   public KeyValue {
     Objects.requireNonNull(key, "key");
@@ -25,6 +31,7 @@ public record KeyValue(
           "inconsistent revisions for " + key + ": create=" + createRevision
               + " mod=" + modRevision + " version=" + version);
     }
+    if (lease < 0) throw new IllegalArgumentException("negative lease for " + key + ": " + lease);
   }
 
   @Override
@@ -34,17 +41,18 @@ public record KeyValue(
         && Arrays.equals(value, that.value)
         && createRevision == that.createRevision
         && modRevision == that.modRevision
-        && version == that.version;
+        && version == that.version
+        && lease == that.lease;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(key, Arrays.hashCode(value), createRevision, modRevision, version);
+    return Objects.hash(key, Arrays.hashCode(value), createRevision, modRevision, version, lease);
   }
 
   @Override
   public String toString() {
     return key + "=" + value.length + " bytes (create=" + createRevision + " mod=" + modRevision
-        + " version=" + version + ")";
+        + " version=" + version + (lease == 0 ? "" : " lease=" + lease) + ")";
   }
 }

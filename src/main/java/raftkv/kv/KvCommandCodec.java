@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import raftkv.kv.KvCommand.Delete;
+import raftkv.kv.KvCommand.Grant;
+import raftkv.kv.KvCommand.KeyWrite;
 import raftkv.kv.KvCommand.Put;
+import raftkv.kv.KvCommand.Revoke;
 
 /**
  * The JSON form of {@link KvCommand}s. Decoding is strict (unknown or repeated fields, trailing
@@ -30,9 +33,12 @@ final class KvCommandCodec {
       .build();
 
   private static final Set<String> PUT_FIELDS =
-      Set.of("op", "key", "value", "prev", "id", "keep", "t");
+      Set.of("op", "key", "value", "prev", "id", "keep", "t", "lease");
   private static final Set<String> DELETE_FIELDS = Set.of("op", "key", "prev", "id", "keep", "t");
   private static final Set<String> CLOCK_FIELDS = Set.of("op", "t");
+  private static final Set<String> GRANT_FIELDS = Set.of("op", "ttl", "id", "keep", "t");
+  private static final Set<String> REVOKE_FIELDS =
+      Set.of("op", "lease", "expired", "id", "keep", "t");
 
   private KvCommandCodec() {}
 
@@ -57,12 +63,21 @@ final class KvCommandCodec {
         gen.writeStringField("op", "put");
         gen.writeStringField("key", put.key());
         gen.writeStringField("value", Base64.getEncoder().encodeToString(put.value()));
-      } else {
+        if (put.lease() != KvCommand.NO_LEASE) gen.writeNumberField("lease", put.lease());
+      } else if (command instanceof Delete delete) {
         gen.writeStringField("op", "delete");
-        gen.writeStringField("key", command.key());
+        gen.writeStringField("key", delete.key());
+      } else if (command instanceof Grant grant) {
+        gen.writeStringField("op", "grant");
+        gen.writeNumberField("ttl", grant.ttlMs());
+      } else {
+        Revoke revoke = (Revoke) command;
+        gen.writeStringField("op", "revoke");
+        gen.writeNumberField("lease", revoke.lease());
+        if (revoke.expired()) gen.writeBooleanField("expired", true);
       }
-      if (command.prevRevision() != KvCommand.ANY_REVISION) {
-        gen.writeNumberField("prev", command.prevRevision());
+      if (command instanceof KeyWrite write && write.prevRevision() != KvCommand.ANY_REVISION) {
+        gen.writeNumberField("prev", write.prevRevision());
       }
       if (command.requestId() != null) gen.writeStringField("id", command.requestId());
       if (logged.keepIdMs() > 0) gen.writeNumberField("keep", logged.keepIdMs());
@@ -89,7 +104,18 @@ final class KvCommandCodec {
     switch (op) {
       case "put":
         f.requireOnly(PUT_FIELDS);
-        command = new Put(f.requiredText("key"), f.base64("value"), f.prev(), f.id());
+        command = new Put(f.requiredText("key"), f.base64("value"), f.prev(), f.id(),
+            f.nonNegative("lease"));
+        break;
+      case "grant":
+        f.requireOnly(GRANT_FIELDS);
+        f.requireNoKey();
+        command = new Grant(f.positive("ttl"), f.id());
+        break;
+      case "revoke":
+        f.requireOnly(REVOKE_FIELDS);
+        f.requireNoKey();
+        command = new Revoke(f.positive("lease"), f.expired, f.id());
         break;
       case "delete":
         f.requireOnly(DELETE_FIELDS);
@@ -104,7 +130,8 @@ final class KvCommandCodec {
         if (time == 0) throw invalid("a clock entry needs \"t\" > 0");
         return LoggedCommand.clock(time);
       default:
-        throw invalid("unknown op \"" + op + "\" (expected \"put\", \"delete\" or \"clock\")");
+        throw invalid("unknown op \"" + op
+            + "\" (expected \"put\", \"delete\", \"grant\", \"revoke\" or \"clock\")");
     }
     long keep = f.nonNegative("keep");
     if (keep > 0 && command.requestId() == null) throw invalid("\"keep\" without \"id\"");
@@ -152,7 +179,8 @@ final class KvCommandCodec {
     private String key;
     private String value;
     private String id;
-    private final Map<String, Long> counts = new HashMap<>(); // keep, t
+    private final Map<String, Long> counts = new HashMap<>(); // keep, t, ttl, lease
+    private boolean expired;
     private String prevText; // the raw number, or null
     private boolean prevIsLong;
     private long prev = KvCommand.ANY_REVISION;
@@ -166,7 +194,15 @@ final class KvCommandCodec {
         case "value" -> value = text(name, token, p);
         case "id" -> id = text(name, token, p);
         case "prev" -> readPrev(token, p);
-        case "keep", "t" -> readCount(name, token, p);
+        case "keep", "t", "ttl", "lease" -> readCount(name, token, p);
+        case "expired" -> {
+          if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+            notText.put(name, typeName(token)); // reported as a wrong type below
+            p.skipChildren();
+          } else {
+            expired = token == JsonToken.VALUE_TRUE;
+          }
+        }
         default -> {
           if (unexpected == null) unexpected = name;
           p.skipChildren();
@@ -206,6 +242,20 @@ final class KvCommandCodec {
       return value;
     }
 
+    /** A required integer field {@code >= 1}. */
+    long positive(String field) {
+      if (!counts.containsKey(field)) throw invalid("missing \"" + field + "\"");
+      long value = nonNegative(field);
+      if (value < 1) throw invalid("\"" + field + "\" must be an integer >= 1");
+      return value;
+    }
+
+    void requireNoKey() {
+      if (key != null || notText.containsKey("key")) throw invalid("unexpected field \"key\"");
+      if (prevText != null) throw invalid("unexpected field \"prev\"");
+      if (notText.containsKey("expired")) throw invalid("\"expired\" must be true or false");
+    }
+
     String requiredText(String field) {
       if (notText.containsKey(field)) throw invalid("\"" + field + "\" must be a string");
       String v = switch (field) {
@@ -222,6 +272,12 @@ final class KvCommandCodec {
       if (unexpected != null) throw invalid("unexpected field \"" + unexpected + "\"");
       if (!allowed.contains("value") && (value != null || notText.containsKey("value"))) {
         throw invalid("unexpected field \"value\"");
+      }
+      for (String counted : counts.keySet()) {
+        if (!allowed.contains(counted)) throw invalid("unexpected field \"" + counted + "\"");
+      }
+      if (!allowed.contains("expired") && (expired || notText.containsKey("expired"))) {
+        throw invalid("unexpected field \"expired\"");
       }
     }
 

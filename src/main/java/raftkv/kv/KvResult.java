@@ -11,8 +11,12 @@ import java.util.Objects;
  *     applied, which for a successful put is the put's own revision.
  * @param deleted whether a delete removed a key; always false for other commands
  * @param error what was wrong with an {@link Status#INVALID} command; null otherwise
+ * @param lease the lease a {@link KvCommand.Grant} granted, or a revoke ended; 0 otherwise
+ * @param ttlMs the time to live of a granted lease; 0 otherwise
+ * @param deletedKeys how many keys a revoke (or expiry) deleted; 0 otherwise
  */
-public record KvResult(Status status, long revision, boolean deleted, String error) {
+public record KvResult(Status status, long revision, boolean deleted, String error, long lease,
+    long ttlMs, long deletedKeys) {
 
   /** The kinds of outcome. */
   public enum Status {
@@ -31,7 +35,14 @@ public record KvResult(Status status, long revision, boolean deleted, String err
      * The command's request id was used before for a different request (another key, value,
      * operation or condition) and is still remembered: nothing changed. Answered 422.
      */
-    REQUEST_ID_REUSED
+    REQUEST_ID_REUSED,
+    /** The lease a put attaches to, or a revoke ends, does not exist: nothing changed. */
+    LEASE_NOT_FOUND
+  }
+
+  /** The result of a key write (no lease fields). */
+  public KvResult(Status status, long revision, boolean deleted, String error) {
+    this(status, revision, deleted, error, 0, 0, 0);
   }
 
   public KvResult {
@@ -74,6 +85,21 @@ public record KvResult(Status status, long revision, boolean deleted, String err
     return new KvResult(Status.REQUEST_ID_REUSED, revision, false, null);
   }
 
+  /** A lease granted, with the store at {@code revision}. */
+  public static KvResult granted(long revision, long lease, long ttlMs) {
+    return new KvResult(Status.OK, revision, false, null, lease, ttlMs, 0);
+  }
+
+  /** A lease ended, its {@code deletedKeys} keys deleted, leaving the store at {@code revision}. */
+  public static KvResult revoked(long revision, long lease, long deletedKeys) {
+    return new KvResult(Status.OK, revision, false, null, lease, 0, deletedKeys);
+  }
+
+  /** No lease {@code lease}; the store stays at {@code revision}. */
+  public static KvResult leaseNotFound(long revision, long lease) {
+    return new KvResult(Status.LEASE_NOT_FOUND, revision, false, null, lease, 0, 0);
+  }
+
   public boolean isOk() {
     return status == Status.OK;
   }
@@ -81,7 +107,10 @@ public record KvResult(Status status, long revision, boolean deleted, String err
   @Override
   public String toString() {
     return switch (status) {
-      case OK -> "OK rev=" + revision + (deleted ? " deleted" : "");
+      case OK -> "OK rev=" + revision + (deleted ? " deleted" : "")
+          + (lease == 0 ? "" : " lease=" + lease + (ttlMs == 0 ? "" : " ttl=" + ttlMs)
+              + (deletedKeys == 0 ? "" : " deletedKeys=" + deletedKeys));
+      case LEASE_NOT_FOUND -> "LEASE_NOT_FOUND lease=" + lease + " rev=" + revision;
       case COMPARE_FAILED -> "COMPARE_FAILED current=" + revision;
       case INVALID -> "INVALID rev=" + revision + ": " + error;
       case NOOP -> "NOOP rev=" + revision;

@@ -21,11 +21,13 @@ import raftkv.storage.SnapshotStream;
 /**
  * The store as it was at one applied index, which stays the same however the live store goes on
  * changing (its maps are persistent, so taking one costs nothing), and its form on disk: the
- * {@link SnapshotStream} framing with one line per key, in key order, then one per remembered
- * request id, in expiry order.
+ * {@link SnapshotStream} framing with one line per key, in key order, then one per lease, in id
+ * order, then one per remembered request id, in expiry order.
  *
  * <pre>
  *   {"key":"a","value":"aGVsbG8=","create":1,"mod":9,"version":2}
+ *   {"key":"b","value":"eA==","create":4,"mod":4,"version":1,"lease":3}
+ *   {"lease":3,"ttlMs":10000}
  *   {"requestId":"r-1","fingerprint":77,"keepMs":600000,"expiresAtMs":1700000600000,
  *    "result":{"status":"OK","revision":9,"deleted":false}}
  * </pre>
@@ -45,14 +47,17 @@ public final class KvSnapshot {
   private final long revision;
   private final long logClockMs;
   private final PersistentSortedMap<String, KeyValue> keyValues;
+  private final PersistentSortedMap<Long, KvStateMachine.Lease> leases;
   private final RequestDedup.View requestIds;
 
   KvSnapshot(long appliedIndex, long revision, long logClockMs,
-      PersistentSortedMap<String, KeyValue> keyValues, RequestDedup.View requestIds) {
+      PersistentSortedMap<String, KeyValue> keyValues,
+      PersistentSortedMap<Long, KvStateMachine.Lease> leases, RequestDedup.View requestIds) {
     this.appliedIndex = appliedIndex;
     this.revision = revision;
     this.logClockMs = logClockMs;
     this.keyValues = keyValues;
+    this.leases = leases;
     this.requestIds = requestIds;
   }
 
@@ -80,6 +85,7 @@ public final class KvSnapshot {
     counters.put("revision", revision);
     counters.put("logClockMs", logClockMs);
     counters.put("keys", (long) keyValues.size());
+    counters.put("leases", (long) leases.size());
     counters.put("requestIds", (long) requestIds.byExpiry().size());
     SnapshotStream.Writer writer =
         new SnapshotStream.Writer(out, new SnapshotStream.Header(meta, counters));
@@ -96,6 +102,14 @@ public final class KvSnapshot {
         gen.writeNumberField("create", kv.createRevision());
         gen.writeNumberField("mod", kv.modRevision());
         gen.writeNumberField("version", kv.version());
+        if (kv.lease() != KvCommand.NO_LEASE) gen.writeNumberField("lease", kv.lease());
+        gen.writeEndObject();
+        emit(gen, line, writer);
+      }
+      for (KvStateMachine.Lease lease : leases) {
+        gen.writeStartObject();
+        gen.writeNumberField("lease", lease.id());
+        gen.writeNumberField("ttlMs", lease.ttlMs());
         gen.writeEndObject();
         emit(gen, line, writer);
       }
@@ -127,6 +141,11 @@ public final class KvSnapshot {
     gen.writeNumberField("revision", r.revision());
     gen.writeBooleanField("deleted", r.deleted());
     if (r.error() != null) gen.writeStringField("error", r.error());
+    if (r.lease() != 0) {
+      gen.writeNumberField("lease", r.lease());
+      gen.writeNumberField("ttlMs", r.ttlMs());
+      gen.writeNumberField("deletedKeys", r.deletedKeys());
+    }
     gen.writeEndObject();
     gen.writeEndObject();
   }
@@ -143,34 +162,67 @@ public final class KvSnapshot {
     LineDecoder decoder = new LineDecoder();
     SnapshotStream.Header header = SnapshotStream.read(in, decoder);
     long revision = header.counter("revision");
+    // snapshots written before leases existed count none
+    long leaseCount = header.counters().getOrDefault("leases", 0L);
     if (header.counter("keys") != decoder.keys.size()
+        || leaseCount != decoder.leases.size()
         || header.counter("requestIds") != decoder.requestIds.size()) {
       throw new CorruptSnapshotException("the header counts " + header.counter("keys")
-          + " keys and " + header.counter("requestIds") + " request ids, the body has "
-          + decoder.keys.size() + " and " + decoder.requestIds.size());
+          + " keys, " + leaseCount + " leases and " + header.counter("requestIds")
+          + " request ids, the body has " + decoder.keys.size() + ", " + decoder.leases.size()
+          + " and " + decoder.requestIds.size());
     }
     PersistentSortedMap<String, KeyValue> keyValues = decoder.keys.build();
+    PersistentSortedMap<Long, KvStateMachine.Lease> leases = attachKeys(decoder.leases,
+        keyValues);
     for (KeyValue kv : keyValues) {
       if (kv.modRevision() > revision) {
         throw new CorruptSnapshotException(kv + " is newer than the store's revision " + revision);
       }
     }
-    KvStateMachine store = new KvStateMachine(keyValues, decoder.requestIds, revision,
+    KvStateMachine store = new KvStateMachine(keyValues, decoder.requestIds, leases, revision,
         header.meta().index(), header.counter("logClockMs"));
     return new Loaded(header, store);
   }
 
-  /** Decodes body lines as they stream past: keys (ascending), then request ids. */
+  /** Each lease with the keys that name it; a key naming no lease in the snapshot is damage. */
+  private static PersistentSortedMap<Long, KvStateMachine.Lease> attachKeys(
+      Map<Long, Long> ttls, PersistentSortedMap<String, KeyValue> keyValues) {
+    Map<Long, PersistentSortedMap.Builder<String, String>> keysOf = new LinkedHashMap<>();
+    for (Long id : ttls.keySet()) {
+      keysOf.put(id, new PersistentSortedMap.Builder<>(Comparator.naturalOrder()));
+    }
+    for (KeyValue kv : keyValues) {
+      if (kv.lease() == KvCommand.NO_LEASE) continue;
+      PersistentSortedMap.Builder<String, String> keys = keysOf.get(kv.lease());
+      if (keys == null) {
+        throw new CorruptSnapshotException(kv + " names lease " + kv.lease()
+            + ", which the snapshot does not hold");
+      }
+      keys.add(kv.key(), kv.key()); // key order: the keys come in key order
+    }
+    PersistentSortedMap<Long, KvStateMachine.Lease> leases = PersistentSortedMap.empty();
+    for (Map.Entry<Long, Long> lease : ttls.entrySet()) {
+      leases = leases.put(lease.getKey(), new KvStateMachine.Lease(lease.getKey(),
+          lease.getValue(), keysOf.get(lease.getKey()).build()));
+    }
+    return leases;
+  }
+
+  /** Decodes body lines as they stream past: keys (ascending), leases, then request ids. */
   private static final class LineDecoder implements SnapshotStream.LineHandler {
     final PersistentSortedMap.Builder<String, KeyValue> keys =
         new PersistentSortedMap.Builder<>(Comparator.naturalOrder());
+    /** Lease id to time to live, in the order read (ascending ids). */
+    final Map<Long, Long> leases = new LinkedHashMap<>();
+    private long lastLease;
     final RequestDedup requestIds = new RequestDedup();
     private long line;
 
     @Override
     public void line(byte[] bytes, int offset, int length) {
       line++;
-      if (requestIds.size() == 0) {
+      if (requestIds.size() == 0 && leases.isEmpty()) {
         KeyValue kv = KeyLines.decode(bytes, offset, length);
         if (kv != null) {
           try {
@@ -186,9 +238,14 @@ public final class KvSnapshot {
           throw new IllegalArgumentException("not a JSON object");
         }
         if ("key".equals(p.currentName())) {
-          if (requestIds.size() > 0) throw new IllegalArgumentException("a key after request ids");
+          if (requestIds.size() > 0 || !leases.isEmpty()) {
+            throw new IllegalArgumentException("a key after leases or request ids");
+          }
           KeyValue kv = readKey(p);
           keys.add(kv.key(), kv);
+        } else if ("lease".equals(p.currentName())) {
+          if (requestIds.size() > 0) throw new IllegalArgumentException("a lease after request ids");
+          readLease(p);
         } else if ("requestId".equals(p.currentName())) {
           requestIds.add(readRequestId(p));
         } else {
@@ -201,12 +258,31 @@ public final class KvSnapshot {
       }
     }
 
+    private void readLease(JsonParser p) throws IOException {
+      if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) throw new IllegalArgumentException("lease");
+      long id = p.getLongValue();
+      long ttlMs = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (!"ttlMs".equals(field)) throw new IllegalArgumentException("unknown field " + field);
+        ttlMs = p.getLongValue();
+      }
+      if (id <= lastLease || ttlMs < 1) {
+        throw new IllegalArgumentException("lease " + id + " (ttl " + ttlMs + ") is not a valid"
+            + " lease in ascending order");
+      }
+      lastLease = id;
+      leases.put(id, ttlMs);
+    }
+
     private static KeyValue readKey(JsonParser p) throws IOException {
       String key = p.nextTextValue();
       byte[] value = null;
       long create = 0;
       long mod = 0;
       long version = 0;
+      long lease = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         p.nextToken();
@@ -215,11 +291,12 @@ public final class KvSnapshot {
           case "create" -> create = p.getLongValue();
           case "mod" -> mod = p.getLongValue();
           case "version" -> version = p.getLongValue();
+          case "lease" -> lease = p.getLongValue();
           default -> throw new IllegalArgumentException("unknown field " + field);
         }
       }
       if (key == null || value == null) throw new IllegalArgumentException("key or value missing");
-      return new KeyValue(key, value, create, mod, version);
+      return new KeyValue(key, value, create, mod, version, lease);
     }
 
     private static RequestDedup.Remembered readRequestId(JsonParser p) throws IOException {
@@ -251,6 +328,9 @@ public final class KvSnapshot {
       long revision = 0;
       boolean deleted = false;
       String error = null;
+      long lease = 0;
+      long ttlMs = 0;
+      long deletedKeys = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         p.nextToken();
@@ -259,11 +339,14 @@ public final class KvSnapshot {
           case "revision" -> revision = p.getLongValue();
           case "deleted" -> deleted = p.getBooleanValue();
           case "error" -> error = p.getText();
+          case "lease" -> lease = p.getLongValue();
+          case "ttlMs" -> ttlMs = p.getLongValue();
+          case "deletedKeys" -> deletedKeys = p.getLongValue();
           default -> throw new IllegalArgumentException("unknown result field " + field);
         }
       }
       if (status == null) throw new IllegalArgumentException("result without a status");
-      return new KvResult(status, revision, deleted, error);
+      return new KvResult(status, revision, deleted, error, lease, ttlMs, deletedKeys);
     }
   }
 

@@ -17,7 +17,8 @@ import java.util.HexFormat;
  * the same bytes.
  *
  * <p>The content is: the store revision; the keys in key order, each with its value and
- * revisions; the log clock; and the request id table in expiry order, each id with its request's
+ * revisions; the leases in id order, each with its time to live (a key names its lease); the log
+ * clock; and the request id table in expiry order, each id with its request's
  * fingerprint, its retention, when it expires, and its first result.
  */
 final class KvStateCodec {
@@ -26,12 +27,12 @@ final class KvStateCodec {
 
   /** SHA-256, in hex, of the content. */
   static String digest(long revision, PersistentSortedMap<String, KeyValue> keyValues,
-      long logClockMs,
+      PersistentSortedMap<Long, KvStateMachine.Lease> leases, long logClockMs,
       RequestDedup requestIds) {
     MessageDigest sha256 = sha256();
     OutputStream hashing = new DigestOutputStream(OutputStream.nullOutputStream(), sha256);
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(hashing))) {
-      writeContent(revision, keyValues, logClockMs, requestIds, out);
+      writeContent(revision, keyValues, leases, logClockMs, requestIds, out);
     } catch (IOException e) {
       throw new UncheckedIOException("hashing in memory cannot fail", e);
     }
@@ -41,6 +42,7 @@ final class KvStateCodec {
   static void writeContent(
       long revision,
       PersistentSortedMap<String, KeyValue> keyValues,
+      PersistentSortedMap<Long, KvStateMachine.Lease> leases,
       long logClockMs,
       RequestDedup requestIds,
       DataOutputStream out)
@@ -48,6 +50,11 @@ final class KvStateCodec {
     out.writeLong(revision);
     out.writeInt(keyValues.size());
     for (KeyValue keyValue : keyValues) writeKeyValue(keyValue, out);
+    out.writeInt(leases.size());
+    for (KvStateMachine.Lease lease : leases) {
+      out.writeLong(lease.id());
+      out.writeLong(lease.ttlMs());
+    }
     out.writeLong(logClockMs);
     out.writeInt(requestIds.size());
     for (RequestDedup.Remembered id : requestIds.inExpiryOrder()) {
@@ -65,6 +72,7 @@ final class KvStateCodec {
     out.writeLong(keyValue.createRevision());
     out.writeLong(keyValue.modRevision());
     out.writeLong(keyValue.version());
+    out.writeLong(keyValue.lease());
   }
 
   private static void writeResult(KvResult result, DataOutputStream out) throws IOException {
@@ -74,6 +82,9 @@ final class KvStateCodec {
     out.writeBoolean(result.deleted());
     out.writeBoolean(result.error() != null);
     if (result.error() != null) writeString(result.error(), out);
+    out.writeLong(result.lease());
+    out.writeLong(result.ttlMs());
+    out.writeLong(result.deletedKeys());
   }
 
   private static void writeString(String s, DataOutputStream out) throws IOException {

@@ -9,7 +9,9 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.kv.KvCommand.Delete;
+import raftkv.kv.KvCommand.Grant;
 import raftkv.kv.KvCommand.Put;
+import raftkv.kv.KvCommand.Revoke;
 import raftkv.raft.Entry;
 import raftkv.raft.Membership;
 
@@ -22,6 +24,13 @@ import raftkv.raft.Membership;
  * that removed a key) raises by one; each key remembers the revisions that created it and last
  * modified it. Failed comparisons, deletes of absent keys, no-ops and invalid entries take no
  * revision.
+ *
+ * <p>Leases are part of the state too: a grant entry creates one (its id is the entry's index),
+ * a put may attach its key to one, and a revoke entry (a client's, or the leader's expiry) deletes
+ * every key attached, each deletion with its own revision. When a lease ends is the leader's to
+ * decide (the node's lease keeper); here it only ends when an entry says so.
+ *
+ * <p>An {@link KvObserver} hears every change as it is applied, for watchers.
  *
  * <p>Keys are ordered by {@link String#compareTo}, that is by UTF-16 code unit. This equals
  * Unicode code point order (and UTF-8 byte order, which etcd uses) except that characters above
@@ -36,6 +45,9 @@ public final class KvStateMachine {
   /** Persistent, so that {@link #snapshotView()} is free: see {@link PersistentSortedMap}. */
   private PersistentSortedMap<String, KeyValue> keyValues;
   private final RequestDedup requestIds;
+  /** The leases that exist, by id, each with the keys attached to it. */
+  private PersistentSortedMap<Long, Lease> leases;
+  private KvObserver observer = KvObserver.NONE;
   /** The store revision: how many successful writes have been applied. */
   private long revision;
   /** The index of the last applied entry. Invariant: entries apply at appliedIndex + 1 only. */
@@ -48,20 +60,44 @@ public final class KvStateMachine {
 
   /** An empty store. */
   public KvStateMachine() {
-    this(PersistentSortedMap.empty(), new RequestDedup(), 0, 0, 0);
+    this(PersistentSortedMap.empty(), new RequestDedup(), PersistentSortedMap.empty(), 0, 0, 0);
   }
 
   KvStateMachine(
       PersistentSortedMap<String, KeyValue> keyValues,
       RequestDedup requestIds,
+      PersistentSortedMap<Long, Lease> leases,
       long revision,
       long appliedIndex,
       long logClockMs) {
     this.keyValues = keyValues;
     this.requestIds = requestIds;
+    this.leases = leases;
     this.revision = revision;
     this.appliedIndex = appliedIndex;
     this.logClockMs = logClockMs;
+  }
+
+  /**
+   * One lease: its time to live, and the keys attached to it (a persistent set, as a map from key
+   * to key, so that a snapshot's view of it costs nothing).
+   */
+  record Lease(long id, long ttlMs, PersistentSortedMap<String, String> keys) {
+    Lease withKey(String key) {
+      return new Lease(id, ttlMs, keys.put(key, key));
+    }
+
+    Lease withoutKey(String key) {
+      return new Lease(id, ttlMs, keys.remove(key));
+    }
+  }
+
+  /** What a lease is: its time to live and its keys (the first {@code limit} in key order). */
+  public record LeaseInfo(long id, long ttlMs, int keyCount, List<String> keys) {}
+
+  /** Who hears the changes from now on ({@link KvObserver#NONE}: nobody). */
+  public void observe(KvObserver observer) {
+    this.observer = Objects.requireNonNull(observer, "observer");
   }
 
   /**
@@ -101,7 +137,7 @@ public final class KvStateMachine {
     }
     logClockMs = Math.max(logClockMs, logged.timeMs());
     requestIds.expire(logClockMs);
-    return logged.isClock() ? KvResult.noop(revision) : applyAtMostOnce(logged);
+    return logged.isClock() ? KvResult.noop(revision) : applyAtMostOnce(logged, entry);
   }
 
   private static String abbreviate(String command) {
@@ -112,10 +148,10 @@ public final class KvStateMachine {
    * A command whose request id is remembered is not applied: a retry of the same request gets the
    * first result, another request with that id a refusal. A new id is remembered with its result.
    */
-  private KvResult applyAtMostOnce(LoggedCommand logged) {
+  private KvResult applyAtMostOnce(LoggedCommand logged, Entry entry) {
     KvCommand command = logged.command();
     String requestId = command.requestId();
-    if (requestId == null) return execute(command);
+    if (requestId == null) return execute(command, entry);
     long fingerprint = command.fingerprint();
     RequestDedup.Remembered seen = requestIds.lookup(requestId);
     if (seen != null) {
@@ -123,23 +159,36 @@ public final class KvStateMachine {
           ? seen.result()
           : KvResult.requestIdReused(revision);
     }
-    KvResult result = execute(command);
+    KvResult result = execute(command, entry);
     long keep = logged.keepIdMs() > 0 ? logged.keepIdMs() : RequestDedup.UNSTAMPED_KEEP_MS;
     requestIds.remember(requestId, fingerprint, result, keep, logClockMs);
     return result;
   }
 
-  private KvResult execute(KvCommand command) {
+  private KvResult execute(KvCommand command, Entry entry) {
     if (command instanceof Put put) return put(put);
-    return delete((Delete) command);
+    if (command instanceof Delete delete) return delete(delete);
+    if (command instanceof Grant grant) return grant(grant, entry);
+    return revoke((Revoke) command);
   }
 
   private KvResult put(Put put) {
+    if (put.lease() != KvCommand.NO_LEASE && leases.get(put.lease()) == null) {
+      return KvResult.leaseNotFound(revision, put.lease());
+    }
     KeyValue current = keyValues.get(put.key());
     if (!conditionHolds(put.prevRevision(), current)) return compareFailed(current);
     revision++;
-    keyValues = keyValues.put(
-        put.key(), current == null ? created(put, revision) : updated(current, put, revision));
+    KeyValue now = current == null ? created(put, revision) : updated(current, put, revision);
+    keyValues = keyValues.put(put.key(), now);
+    long before = current == null ? KvCommand.NO_LEASE : current.lease();
+    if (before != put.lease()) {
+      if (before != KvCommand.NO_LEASE) detach(put.key(), before);
+      if (put.lease() != KvCommand.NO_LEASE) {
+        leases = leases.put(put.lease(), leases.get(put.lease()).withKey(put.key()));
+      }
+    }
+    observer.changed(KvEvent.put(now, modRevisionOf(current)));
     return KvResult.put(revision);
   }
 
@@ -147,9 +196,46 @@ public final class KvStateMachine {
     KeyValue current = keyValues.get(delete.key());
     if (!conditionHolds(delete.prevRevision(), current)) return compareFailed(current);
     if (current == null) return KvResult.delete(revision, false);
-    revision++;
-    keyValues = keyValues.remove(delete.key());
+    remove(current);
     return KvResult.delete(revision, true);
+  }
+
+  /** Deletes a key that is present, with a revision of its own. */
+  private void remove(KeyValue current) {
+    revision++;
+    keyValues = keyValues.remove(current.key());
+    if (current.lease() != KvCommand.NO_LEASE) detach(current.key(), current.lease());
+    observer.changed(KvEvent.delete(current, revision));
+  }
+
+  private void detach(String key, long leaseId) {
+    Lease lease = leases.get(leaseId);
+    if (lease != null) leases = leases.put(leaseId, lease.withoutKey(key));
+  }
+
+  /** A new lease, whose id is its entry's index: unique, and the same on every node. */
+  private KvResult grant(Grant grant, Entry entry) {
+    long id = entry.index();
+    leases = leases.put(id, new Lease(id, grant.ttlMs(), PersistentSortedMap.empty()));
+    observer.leaseGranted(id, grant.ttlMs(), entry.term());
+    return KvResult.granted(revision, id, grant.ttlMs());
+  }
+
+  /** Ends a lease: its keys are deleted in key order, each with a revision of its own. */
+  private KvResult revoke(Revoke revoke) {
+    Lease lease = leases.get(revoke.lease());
+    if (lease == null) return KvResult.leaseNotFound(revision, revoke.lease());
+    long deleted = 0;
+    for (String key : lease.keys()) {
+      KeyValue current = keyValues.get(key);
+      if (current != null && current.lease() == lease.id()) {
+        remove(current);
+        deleted++;
+      }
+    }
+    leases = leases.remove(lease.id());
+    observer.leaseEnded(lease.id(), revoke.expired());
+    return KvResult.revoked(revision, lease.id(), deleted);
   }
 
   /** An absent key has modification revision 0, so {@link KvCommand#IF_ABSENT} needs no case. */
@@ -166,12 +252,13 @@ public final class KvStateMachine {
   }
 
   private static KeyValue created(Put put, long revision) {
-    return new KeyValue(put.key(), put.value(), revision, revision, 1);
+    return new KeyValue(put.key(), put.value(), revision, revision, 1, put.lease());
   }
 
   private static KeyValue updated(KeyValue current, Put put, long revision) {
     return new KeyValue(
-        put.key(), put.value(), current.createRevision(), revision, current.version() + 1);
+        put.key(), put.value(), current.createRevision(), revision, current.version() + 1,
+        put.lease());
   }
 
   /** The key's current value and revisions, if it is present. */
@@ -214,6 +301,38 @@ public final class KvStateMachine {
 
   /** A page of a listing; {@code more}: keys with the prefix remain after the last one. */
   public record Page(List<KeyValue> keyValues, boolean more) {}
+
+  /** The lease {@code id}, with the first {@code keyLimit} of its keys, if it exists. */
+  public Optional<LeaseInfo> lease(long id, int keyLimit) {
+    Lease lease = leases.get(id);
+    if (lease == null) return Optional.empty();
+    List<String> keys = new ArrayList<>(Math.min(keyLimit, lease.keys().size()));
+    for (String key : lease.keys()) {
+      if (keys.size() == keyLimit) break;
+      keys.add(key);
+    }
+    return Optional.of(new LeaseInfo(id, lease.ttlMs(), lease.keys().size(),
+        Collections.unmodifiableList(keys)));
+  }
+
+  /** Whether lease {@code id} exists. */
+  public boolean hasLease(long id) {
+    return leases.get(id) != null;
+  }
+
+  /** Every lease's id and time to live, in id order: for a new leader to start their clocks. */
+  public List<LeaseInfo> leases() {
+    List<LeaseInfo> all = new ArrayList<>(leases.size());
+    for (Lease lease : leases) {
+      all.add(new LeaseInfo(lease.id(), lease.ttlMs(), lease.keys().size(), List.of()));
+    }
+    return all;
+  }
+
+  /** How many leases exist. */
+  public int leaseCount() {
+    return leases.size();
+  }
 
   /** The store revision: the number of successful writes applied so far. */
   public long revision() {
@@ -260,7 +379,7 @@ public final class KvStateMachine {
    * <p>Costs O(size of the store): for checks and tests, not for every entry.
    */
   public String digest() {
-    return KvStateCodec.digest(revision, keyValues, logClockMs, requestIds);
+    return KvStateCodec.digest(revision, keyValues, leases, logClockMs, requestIds);
   }
 
   /**
@@ -268,12 +387,14 @@ public final class KvStateMachine {
    * another thread. Costs O(1): the maps are persistent.
    */
   public KvSnapshot snapshotView() {
-    return new KvSnapshot(appliedIndex, revision, logClockMs, keyValues, requestIds.view());
+    return new KvSnapshot(appliedIndex, revision, logClockMs, keyValues, leases,
+        requestIds.view());
   }
 
   @Override
   public String toString() {
     return "KvStateMachine[applied=" + appliedIndex + " rev=" + revision + " keys=" + size()
+        + " leases=" + leases.size()
         + " clock=" + logClockMs
         + " requestIds=" + requestIds.size() + "]";
   }

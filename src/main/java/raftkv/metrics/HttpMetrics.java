@@ -20,7 +20,7 @@ public final class HttpMetrics {
   /** The routes of docs/API.md, as metrics label them. */
   public enum Route {
     KEY("/v1/kv/{key}"), LIST("/v1/kv"), CLUSTER("/v1/cluster"), MEMBERS("/v1/members"),
-    LEADER("/v1/leader"), WATCH("/v1/watch"), LEASES("/v1/leases"), HEALTH("/health"),
+    LEADER("/v1/leader"), WATCH("/v1/watch", true), LEASES("/v1/leases"), HEALTH("/health"),
     READY("/ready"), METRICS("/metrics"), UI_EVENTS("/ui/events", true), UI("/ui"),
     OTHER("other");
 

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Supplier;
+import raftkv.kv.EventHistory;
 import raftkv.kv.KvCommand;
 import raftkv.kv.KvResult;
 
@@ -37,6 +38,18 @@ public interface NodeChannel {
    */
   Future<JsonObject> membership(NodeRequest request, long timeoutMs);
 
+  /** Renews a lease (on the leader). */
+  Future<LeaseReply> keepAlive(long lease, long timeoutMs);
+
+  /** Looks a lease up, with the first {@code keyLimit} of its keys (on the leader). */
+  Future<LeaseReply> lease(long lease, int keyLimit, long timeoutMs);
+
+  /**
+   * The node's recent changes, which watchers read from the front end's loop; null when the node
+   * keeps none (a test's stand-in).
+   */
+  EventHistory history();
+
   /**
    * Who the node last knew to lead, read without asking it: a follower's front end forwards a
    * request straight there. It may be out of date by the time it is read; the leader it names
@@ -52,6 +65,12 @@ public interface NodeChannel {
 
   /** A channel that hands each request to {@code server} with a {@link NodeReply.Direct}. */
   static NodeChannel direct(Vertx vertx, Server server, Supplier<LeaderHint> knownLeader) {
+    return direct(vertx, server, knownLeader, null);
+  }
+
+  /** As above, with the node's change history for watchers. */
+  static NodeChannel direct(Vertx vertx, Server server, Supplier<LeaderHint> knownLeader,
+      EventHistory history) {
     return new NodeChannel() {
       @Override
       public Future<KvResult> write(KvCommand command, long keepIdMs, long timeoutMs) {
@@ -76,6 +95,21 @@ public interface NodeChannel {
       @Override
       public Future<JsonObject> membership(NodeRequest request, long timeoutMs) {
         return ask(request, timeoutMs, JsonObject.class);
+      }
+
+      @Override
+      public Future<LeaseReply> keepAlive(long lease, long timeoutMs) {
+        return ask(new NodeRequest.KeepAlive(lease), timeoutMs, LeaseReply.class);
+      }
+
+      @Override
+      public Future<LeaseReply> lease(long lease, int keyLimit, long timeoutMs) {
+        return ask(new NodeRequest.LeaseStatus(lease, keyLimit), timeoutMs, LeaseReply.class);
+      }
+
+      @Override
+      public EventHistory history() {
+        return history;
       }
 
       @Override

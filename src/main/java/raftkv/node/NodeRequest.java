@@ -47,6 +47,14 @@ public sealed interface NodeRequest {
   /** Hand leadership to voter {@code to} (0: the best); the reply comes once it leads. */
   record TransferLeader(int to) implements NodeRequest {}
 
+  /**
+   * Renew a lease (leader only, after a ReadIndex round); the reply is a {@link LeaseReply}.
+   */
+  record KeepAlive(long lease) implements NodeRequest {}
+
+  /** Look up a lease, with at most {@code keyLimit} of its keys (leader only). */
+  record LeaseStatus(long lease, int keyLimit) implements NodeRequest {}
+
   /** Whether the request must be served by the leader. */
   default boolean changesMembership() {
     return this instanceof AddLearner || this instanceof Promote || this instanceof Remove

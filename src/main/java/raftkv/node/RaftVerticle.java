@@ -18,6 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
 import raftkv.kv.CommandStamper;
+import raftkv.kv.EventHistory;
+import raftkv.kv.KvCommand;
+import raftkv.kv.KvEvent;
+import raftkv.kv.KvObserver;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvStateMachine;
 import raftkv.kv.LoggedCommand;
@@ -80,6 +84,26 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private record HeldWrite(NodeRequest.Write write, NodeReply reply) {}
 
+  /** The latest changes, for watchers; appended as entries apply, read by the front end. */
+  private final EventHistory history;
+  private final LeaseKeeper leases;
+  private final KvObserver observer = new KvObserver() {
+    @Override
+    public void changed(KvEvent event) {
+      history.append(event, monotonicMs());
+    }
+
+    @Override
+    public void leaseGranted(long lease, long ttlMs, long term) {
+      leases.granted(lease, ttlMs, term, monotonicMs());
+    }
+
+    @Override
+    public void leaseEnded(long lease, boolean expired) {
+      leases.ended(lease);
+    }
+  };
+
   private Metrics metrics = Metrics.off();
   private NodeMetrics nodeMetrics; // null while metrics are off
   /** For metrics and the dashboard: writes proposed, and requests answered, by this node. */
@@ -98,6 +122,16 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     this.config = config;
     this.storageOptions = storageOptions;
     this.membership = new MembershipHost(this, config);
+    NodeConfig.Watch watch = config.watch();
+    this.history = new EventHistory(watch.historyRevisions(), watch.historyBytes(),
+        watch.historyMs());
+    this.leases = new LeaseKeeper((long) config.electionTicks() * config.tickMs(),
+        config.leases().maxExpiriesPerTick());
+  }
+
+  /** The lease clock's time: monotonic, unlike the wall clock the log's stamps use. */
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /**
@@ -217,6 +251,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   private Void startReplica(SnapshotRecovery.Result recovered) {
     kv = recovered.kv();
+    kv.observe(observer);
+    history.restartAt(kv.revision()); // the entries replayed below refill it
     // a joining node bootstraps nothing: the leader's log tells it the configuration
     List<Integer> members = joinUrls.isEmpty()
         ? config.members().stream().map(NodeConfig.Member::id).toList() : List.of();
@@ -287,6 +323,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private void tick() {
     replica.tick();
     membership.tick();
+    leases.tick(monotonicMs(), this::proposeExpiry);
+    history.publish(monotonicMs());
     ticksHolding++;
     releaseHeldWrites();
     scheduleProcess();
@@ -318,8 +356,22 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
    */
   private void process() {
     replica.process();
+    history.publish(monotonicMs());
     if (replica.hasCommittedToApply()) scheduleProcess();
     maybeSnapshot();
+  }
+
+  /** The leader ends a lease that ran out: one entry deletes its keys on every node. */
+  private boolean proposeExpiry(long lease) {
+    if (replica.raft().role() != Role.LEADER || replica.raft().transferTarget() != 0) {
+      return false;
+    }
+    String command = stamper.stamp(new KvCommand.Revoke(lease, true, null),
+        System.currentTimeMillis(), 0).encode();
+    if (!replica.propose(command, IGNORED)) return false;
+    proposals++;
+    scheduleProcess();
+    return true;
   }
 
   private KvResult apply(Entry entry) {
@@ -376,7 +428,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       } else {
         context.runOnContext(v -> serve(request, reply));
       }
-    }, () -> knownLeader);
+    }, () -> knownLeader, history);
   }
 
   private void serve(NodeRequest body, NodeReply reply) {
@@ -392,6 +444,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       read(read, read.linearizable(), reply);
     } else if (body instanceof NodeRequest.Range range) {
       read(range, range.linearizable(), reply);
+    } else if (body instanceof NodeRequest.KeepAlive keepAlive) {
+      serveLease(keepAlive.lease(), 0, true, reply);
+    } else if (body instanceof NodeRequest.LeaseStatus status) {
+      serveLease(status.lease(), status.keyLimit(), false, reply);
     } else if (body instanceof NodeRequest.Status status) {
       reply.reply(status(status.withDigest()));
     } else if (body instanceof NodeRequest.Members) {
@@ -543,6 +599,48 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     scheduleProcess();
   }
 
+  /**
+   * A keep-alive or a look-up, on the leader: after a ReadIndex round, so that the answer is
+   * given by a node that still leads and has applied every grant and revoke committed before.
+   */
+  private void serveLease(long lease, int keyLimit, boolean renew, NodeReply reply) {
+    if (replica.raft().role() != Role.LEADER) {
+      reply.fail(new NodeFailure.NotLeader(membership.leaderHint()));
+      return;
+    }
+    Waiter<Void> waiter = new Waiter<>() {
+      @Override
+      public void succeeded(Void ignored) {
+        reply.reply(renew ? renewed(lease) : leaseStatus(lease, keyLimit));
+      }
+
+      @Override
+      public void failed(Failure failure, String why) {
+        failWith(reply, failure, why);
+      }
+    };
+    if (!replica.read(waiter)) {
+      refuse(reply);
+      return;
+    }
+    scheduleProcess();
+  }
+
+  private LeaseReply renewed(long lease) {
+    long ttl = leases.renew(lease, kv, monotonicMs());
+    return ttl < 0 ? LeaseReply.absent(lease)
+        : new LeaseReply(lease, true, ttl, ttl, 0, List.of());
+  }
+
+  private LeaseReply leaseStatus(long lease, int keyLimit) {
+    long remaining = leases.remainingMs(lease, monotonicMs());
+    return kv.lease(lease, keyLimit)
+        .filter(info -> remaining != 0 || !leases.leading())
+        .map(info -> new LeaseReply(lease, true, info.ttlMs(), Math.max(0, remaining),
+            info.keyCount(), info.keys()))
+        .orElse(LeaseReply.absent(lease));
+  }
+
   private Waiter<KvResult> answerWrite(NodeReply reply) {
     return new Waiter<>() {
       @Override
@@ -602,6 +700,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
           + ", but no state was received for it");
     }
     kv = prepared.loaded().store();
+    kv.observe(observer);
+    history.restartAt(kv.revision()); // the changes up to the snapshot are not known here
     snapshotter.installed(snapshot, prepared.bytes());
     LOG.info("node {}: installed the {} from the leader ({} keys)", config.nodeId(), snapshot,
         kv.size());
@@ -623,6 +723,11 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public void roleChanged(SoftState previous, SoftState current) {
     if (previous.role() == Role.LEADER && snapshotSender != null) snapshotSender.cancelAll();
+    if (current.role() == Role.LEADER && previous.role() != Role.LEADER) {
+      leases.becameLeader(current.term(), kv, monotonicMs());
+    } else if (current.role() != Role.LEADER && previous.role() == Role.LEADER) {
+      leases.stoppedLeading();
+    }
     membership.leaderIs(current.leaderId(), current.term());
     knownLeader = membership.leaderHint();
     releaseHeldWrites();
@@ -686,7 +791,11 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .put("snapshot", new JsonObject().put("index", snapshotter.latest().index())
             .put("term", snapshotter.latest().term()).put("bytes", snapshotter.latestBytes()))
         .put("revision", kv.revision())
-        .put("keys", kv.size());
+        .put("keys", kv.size())
+        .put("leases", new JsonObject().put("count", kv.leaseCount())
+            .put("expiriesProposed", leases.expiriesProposed()))
+        .put("watchHistory", new JsonObject().put("oldestRevision", history.oldest())
+            .put("revisions", history.size()));
     if (withDigest) out.put("digest", digest());
     JsonObject members = membership.membersJson(); // as GET /v1/members lists them
     out.put("members", members.getJsonArray("voters"));

@@ -129,10 +129,12 @@ public final class FakeNode {
     }
   }
 
-  public List<KvCommand> writes() {
-    List<KvCommand> writes = new ArrayList<>();
+  public List<KvCommand.KeyWrite> writes() {
+    List<KvCommand.KeyWrite> writes = new ArrayList<>();
     for (NodeRequest r : received) {
-      if (r instanceof NodeRequest.Write w) writes.add(w.command());
+      if (r instanceof NodeRequest.Write w && w.command() instanceof KvCommand.KeyWrite k) {
+        writes.add(k);
+      }
     }
     return writes;
   }

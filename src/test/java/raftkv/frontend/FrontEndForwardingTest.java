@@ -92,7 +92,7 @@ class FrontEndForwardingTest {
         "PUT /v1/kv/uni/h\u00e9 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
             + "Connection: close\r\n\r\nv");
     assertThat(put.status()).isEqualTo(200);
-    assertThat(leader.writes()).extracting(KvCommand::key).containsExactly("uni/h\u00e9");
+    assertThat(leader.writes()).extracting(KvCommand.KeyWrite::key).containsExactly("uni/h\u00e9");
     assertThat(direct.get("/v1/kv/uni/h%C3%A9").text()).isEqualTo("v");
 
     RawHttp.Response listing = RawHttp.exchange(FrontEndTestSupport.HOST, port1,
@@ -123,7 +123,7 @@ class FrontEndForwardingTest {
     Reply withId = client.send(HttpMethod.PUT, "/v1/kv/a", Buffer.buffer("v"), "X-Request-Id",
         "id-9");
     assertThat(withId.status()).as("a write with an id is sent on again").isEqualTo(200);
-    assertThat(newLeader.writes()).extracting(KvCommand::requestId).containsExactly("id-9");
+    assertThat(newLeader.writes()).extracting(KvCommand.KeyWrite::requestId).containsExactly("id-9");
     follower.leaderId = 2;
     electLater(vertx, follower, 3);
     assertError(client.put("/v1/kv/b", "v"), 504, "leads now");
@@ -133,7 +133,7 @@ class FrontEndForwardingTest {
     Reply servedHere = client.send(HttpMethod.PUT, "/v1/kv/c", Buffer.buffer("v"),
         "X-Request-Id", "id-10");
     assertThat(servedHere.status()).as(servedHere.body().toString()).isEqualTo(200);
-    assertThat(follower.writes()).extracting(KvCommand::requestId).containsExactly("id-10");
+    assertThat(follower.writes()).extracting(KvCommand.KeyWrite::requestId).containsExactly("id-10");
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
         .as("four requests, each well within its deadline").isLessThan(2 * deadlineMs);
   }

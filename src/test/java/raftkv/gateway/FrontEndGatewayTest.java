@@ -109,7 +109,7 @@ class FrontEndGatewayTest {
     electEverywhere(3, 2);
     awaitPollRoundsAfterNow(2); // the second can only begin once the first has been taken in
     assertThat(gateway.put("/v1/kv/b", "2").status()).isEqualTo(200);
-    assertThat(node(3).writes()).extracting(KvCommand::key).containsExactly("b");
+    assertThat(node(3).writes()).extracting(KvCommand.KeyWrite::key).containsExactly("b");
     assertThat(node(1).writes()).hasSize(1); // not asked again
     assertThat(gateway.get("/v1/cluster").json().getInteger("leaderId")).isEqualTo(3);
   }
@@ -137,7 +137,7 @@ class FrontEndGatewayTest {
     Client client = new Client(vertx, gateway.actualPort());
 
     assertThat(client.put("/v1/kv/a", "1").status()).isEqualTo(200);
-    assertThat(node(3).writes()).extracting(KvCommand::key).containsExactly("a");
+    assertThat(node(3).writes()).extracting(KvCommand.KeyWrite::key).containsExactly("a");
     assertThat(client.get("/v1/cluster").json().getInteger("leaderId")).isEqualTo(3);
   }
 
@@ -166,7 +166,7 @@ class FrontEndGatewayTest {
     Reply put = gateway.send(HttpMethod.PUT, "/v1/kv/b", Buffer.buffer("2"),
         "X-Request-Id", "after-failover");
     assertThat(put.status()).isEqualTo(200);
-    assertThat(node(2).writes()).extracting(KvCommand::key).containsExactly("b");
+    assertThat(node(2).writes()).extracting(KvCommand.KeyWrite::key).containsExactly("b");
 
     JsonObject view = gateway.get("/v1/cluster").json();
     assertThat(view.getInteger("leaderId")).isEqualTo(2);

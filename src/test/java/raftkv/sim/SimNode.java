@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import raftkv.kv.CommandStamper;
+import raftkv.kv.EventHistory;
 import raftkv.kv.KvCommand;
+import raftkv.kv.KvEvent;
+import raftkv.kv.KvObserver;
 import raftkv.kv.KvResult;
 import raftkv.kv.KvSnapshot;
 import raftkv.kv.KvStateMachine;
+import raftkv.node.LeaseKeeper;
 import raftkv.node.Replica;
 import raftkv.node.Waiter;
 import raftkv.raft.ChangeResult;
@@ -72,6 +76,27 @@ final class SimNode implements Replica.Host {
   /** Frozen (a GC pause, SIGSTOP): what arrives meanwhile waits in {@link #held}, by source. */
   private boolean paused;
   private final Map<String, List<Runnable>> held = new LinkedHashMap<>();
+  /** A small history, so that watchers meet compaction too. */
+  private EventHistory history = new EventHistory(64, 1 << 20, 60_000);
+  private LeaseKeeper leases;
+  private final KvObserver observer = new KvObserver() {
+    @Override
+    public void changed(KvEvent event) {
+      sim.leasesAndWatches().applied(id, event);
+      history.append(event, sim.clock().now());
+    }
+
+    @Override
+    public void leaseGranted(long lease, long ttlMs, long term) {
+      leases.granted(lease, ttlMs, term, sim.clock().now());
+    }
+
+    @Override
+    public void leaseEnded(long lease, boolean expired) {
+      leases.ended(lease);
+      if (expired) sim.leasesAndWatches().expiryApplied(lease);
+    }
+  };
 
   SimNode(int id, Simulation sim, SplittableRandom random) {
     this.id = id;
@@ -106,6 +131,10 @@ final class SimNode implements Replica.Host {
     return kv;
   }
 
+  EventHistory history() {
+    return history;
+  }
+
   void start() {
     RaftConfig config = RaftConfig.builder(id, sim.bootstrapIds(id), random.split())
         .ticks(10, 2)
@@ -133,6 +162,8 @@ final class SimNode implements Replica.Host {
     snapshotIndex = snapshot.index();
     snapshotWriting = false;
     prepared = null;
+    startObserving();
+    leases = new LeaseKeeper(sim.electionTimeoutMs(), 1_000);
     replica = new Replica<>(new RaftNode(config, recovered.hardState(), snapshot, entries,
         kv.appliedIndex()), this, this::apply);
     up = true;
@@ -210,9 +241,17 @@ final class SimNode implements Replica.Host {
     }
   }
 
+  /** The state machine starts here (a start, a snapshot installed): so do its watchers' changes. */
+  private void startObserving() {
+    kv.observe(observer);
+    history.restartAt(kv.revision());
+    sim.leasesAndWatches().stateStartsAt(id, kv.revision());
+  }
+
   private void tickLoop(int life) {
     if (life != incarnation || paused) return; // a frozen node's timer resumes with it
     replica.tick();
+    leases.tick(sim.clock().now(), this::proposeExpiry);
     afterInput();
     sim.clock().after(sim.options().tickMs(), () -> tickLoop(life));
   }
@@ -239,7 +278,35 @@ final class SimNode implements Replica.Host {
       replica.process(); // a long log comes out in slices; virtual time does not pass between
     } while (replica.hasCommittedToApply());
     sim.checker().afterEvent(replica.raft());
+    history.publish(sim.clock().now());
     maybeSnapshot();
+  }
+
+  /** As production's leader: the expiry of a lease that ran out, proposed as an entry. */
+  private boolean proposeExpiry(long lease) {
+    if (replica.raft().role() != Role.LEADER || replica.raft().transferTarget() != 0) return false;
+    long now = TIME_ORIGIN_MS + sim.clock().now() + clockSkewMs;
+    String command = stamper.stamp(new KvCommand.Revoke(lease, true, null), now, 0).encode();
+    return replica.propose(command, SimClients.ignoring());
+  }
+
+  /**
+   * A keep-alive, as production's leader serves it: after a ReadIndex round; {@code answer}
+   * hears whether the lease lives on. False when this node cannot take it.
+   */
+  boolean keepAlive(long lease, java.util.function.Consumer<Boolean> answer) {
+    if (!up || paused || replica.raft().role() != Role.LEADER) return false;
+    boolean taken = replica.read(new Waiter<>() {
+      @Override
+      public void succeeded(Void ignored) {
+        answer.accept(leases.renew(lease, kv, sim.clock().now()) > 0);
+      }
+
+      @Override
+      public void failed(raftkv.node.Failure failure, String why) {}
+    });
+    if (taken) afterInput();
+    return taken;
   }
 
   // ------------------------------------------------------------------ snapshots
@@ -323,6 +390,7 @@ final class SimNode implements Replica.Host {
     kv = prepared.store();
     prepared = null;
     snapshotIndex = snapshot.index();
+    startObserving();
     sim.onSnapshotInstalled();
     sim.trace().add("install", "node " + id + " installed the " + snapshot);
   }
@@ -411,6 +479,12 @@ final class SimNode implements Replica.Host {
   public void roleChanged(SoftState previous, SoftState current) {
     sim.trace().add("role", "node " + id + " " + previous.role() + " -> " + current.role()
         + " t=" + current.term() + " lead=" + current.leaderId());
+    if (current.role() == Role.LEADER && previous.role() != Role.LEADER) {
+      leases.becameLeader(current.term(), kv, sim.clock().now());
+      sim.leasesAndWatches().leaderElected();
+    } else if (current.role() != Role.LEADER && previous.role() == Role.LEADER) {
+      leases.stoppedLeading();
+    }
     if (current.role() == Role.LEADER) {
       sim.checker().onLeader(replica.raft());
       sim.onLeaderElected(this);

@@ -35,7 +35,8 @@ final class Simulation {
   /** The outcome of one run. */
   record Result(long seed, SimOptions options, String failure, String trace, int operations,
       int acknowledgedWrites, long livenessMs, long virtualMs, long messages,
-      long snapshotsTaken, long snapshotsInstalled, long membershipChanges) {
+      long snapshotsTaken, long snapshotsInstalled, long membershipChanges,
+      SimLeasesAndWatches.Counts leasesAndWatches) {
 
     boolean passed() {
       return failure == null;
@@ -60,6 +61,7 @@ final class Simulation {
   private final SplittableRandom membershipRandom;
   private long membershipChanges;
   private final SimClients clients;
+  private final SimLeasesAndWatches leasesAndWatches;
   private boolean faultPhase = true;
   /** Terms in which a leader was already crashed for taking a write (once per term). */
   private final Set<Long> proposalCrashTerms = new HashSet<>();
@@ -79,6 +81,7 @@ final class Simulation {
     }
     this.clients = new SimClients(this, clientRandom);
     this.membershipRandom = root.split();
+    this.leasesAndWatches = new SimLeasesAndWatches(this, root.split());
   }
 
   static Result run(long seed, int nodeCount, Set<Sabotage> sabotage) {
@@ -107,13 +110,18 @@ final class Simulation {
     try {
       nodes.values().forEach(SimNode::start);
       clients.start();
+      leasesAndWatches.start();
       scheduleFault();
       scheduleMembershipChange();
       runUntil(options.faultPhaseMs());
       livenessMs = healAndAwaitProgress();
       clients.stop();
-      runUntil(clock.now() + options.clientTimeoutMs() + 100); // every operation resolves or times out
+      leasesAndWatches.stop();
+      // every operation resolves or times out, and every lease let go has time to expire
+      runUntil(clock.now() + Math.max(options.clientTimeoutMs() + 100,
+          leasesAndWatches.settleMs(electionTimeoutMs())));
       awaitConvergence();
+      leasesAndWatches.endChecks(currentLeader(), electionTimeoutMs());
       EndChecks end = new EndChecks(checker, clients.history());
       end.acknowledgedWritesAreCommitted();
       end.noWriteTookEffectTwice();
@@ -131,7 +139,7 @@ final class Simulation {
         .filter(op -> op.isWrite() && op.acknowledged).count();
     return new Result(seed, options, failure, failure == null ? "" : trace.dump(),
         clients.history().ops().size(), acked, livenessMs, clock.now(), network.delivered,
-        snapshotsTaken, snapshotsInstalled, membershipChanges);
+        snapshotsTaken, snapshotsInstalled, membershipChanges, leasesAndWatches.counts());
   }
 
   private void runUntil(long time) {
@@ -526,6 +534,15 @@ final class Simulation {
 
   EventQueue clock() {
     return clock;
+  }
+
+  /** The base election timeout of the simulated nodes (10 ticks). */
+  long electionTimeoutMs() {
+    return 10 * options.tickMs();
+  }
+
+  SimLeasesAndWatches leasesAndWatches() {
+    return leasesAndWatches;
   }
 
   Trace trace() {

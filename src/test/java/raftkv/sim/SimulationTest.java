@@ -54,7 +54,7 @@ class SimulationTest {
     return r.operations() + " ops, " + r.acknowledgedWrites() + " acknowledged writes, leader and "
         + "commit " + r.livenessMs() + " ms after healing, " + r.messages() + " messages, "
         + r.snapshotsTaken() + " snapshots taken, " + r.snapshotsInstalled() + " installed, "
-        + r.membershipChanges() + " configuration changes";
+        + r.membershipChanges() + " configuration changes; " + r.leasesAndWatches();
   }
 
   private static String aggregate(List<Simulation.Result> results) {
@@ -65,11 +65,13 @@ class SimulationTest {
     long installed = results.stream().mapToLong(Simulation.Result::snapshotsInstalled).sum();
     long changes = results.stream().mapToLong(Simulation.Result::membershipChanges).sum();
     long[] liveness = results.stream().mapToLong(Simulation.Result::livenessMs).sorted().toArray();
+    SimLeasesAndWatches.Counts leases = results.stream().map(Simulation.Result::leasesAndWatches)
+        .reduce(new SimLeasesAndWatches.Counts(0, 0, 0, 0, 0, 0), SimLeasesAndWatches.Counts::plus);
     return String.format("%d operations checked, %d acknowledged writes, %d messages delivered,"
             + " %d snapshots taken, %d installed from a leader, %d configuration changes;"
-            + " recovery after healing: median %d ms, max %d ms", ops, acked, msgs, taken,
+            + " recovery after healing: median %d ms, max %d ms; %s", ops, acked, msgs, taken,
         installed, changes,
-        liveness[liveness.length / 2], liveness[liveness.length - 1]);
+        liveness[liveness.length / 2], liveness[liveness.length - 1], leases);
   }
 
   /**
