@@ -79,6 +79,12 @@ final class WatchHub {
   /** Every synced watcher has been sent every change up to here that it matches. */
   private long dispatched;
   private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+  /**
+   * Whether any stream is open, read by the node's loop: with none, new changes wake nobody (a
+   * hop to this loop per batch of writes would cost every write), and the first stream to open
+   * starts from the history's end.
+   */
+  private volatile boolean anyWatcher;
   private boolean catchUpScheduled;
   private final Runnable wake;
   private final long progressTimer;
@@ -95,7 +101,7 @@ final class WatchHub {
     this.dispatched = history.last();
     // runs on the node's loop: only schedules the work here, once per batch of changes
     this.wake = () -> {
-      if (wakeScheduled.compareAndSet(false, true)) {
+      if (anyWatcher && wakeScheduled.compareAndSet(false, true)) {
         context.runOnContext(v -> {
           wakeScheduled.set(false);
           dispatch();
@@ -132,7 +138,12 @@ final class WatchHub {
       return;
     }
     Watcher w = new Watcher(key, prefix, response, from);
+    if (all.isEmpty()) {
+      // nobody was woken while no stream was open: there is nothing to dispatch to anyone
+      dispatched = Math.max(dispatched, last);
+    }
     all.add(w);
+    anyWatcher = true;
     response.setChunked(true)
         .putHeader("content-type", "text/event-stream")
         .putHeader("cache-control", "no-cache")
@@ -336,6 +347,7 @@ final class WatchHub {
 
   /** Tells every synced watcher how far its stream is complete (also keeps proxies from idling). */
   private void sendProgress() {
+    dispatch(); // a change published just as the first stream opened woke nobody
     for (List<Watcher> group : List.of(flatten(byKey), flatten(byPrefix))) {
       for (Watcher w : group) {
         if (w.closed) continue;
@@ -370,6 +382,7 @@ final class WatchHub {
     unsync(w);
     catchingUp.remove(w);
     all.remove(w);
+    anyWatcher = !all.isEmpty();
   }
 
   /** How many streams are open (for metrics and status). */

@@ -581,10 +581,15 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       reply.reply(answerRead(request));
       return;
     }
+    afterReadIndex(reply, () -> answerRead(request));
+  }
+
+  /** Answers {@code reply} with {@code answer} once a ReadIndex round confirms leadership. */
+  private void afterReadIndex(NodeReply reply, java.util.function.Supplier<Object> answer) {
     Waiter<Void> waiter = new Waiter<>() {
       @Override
       public void succeeded(Void ignored) {
-        reply.reply(answerRead(request));
+        reply.reply(answer.get());
       }
 
       @Override
@@ -608,22 +613,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       reply.fail(new NodeFailure.NotLeader(membership.leaderHint()));
       return;
     }
-    Waiter<Void> waiter = new Waiter<>() {
-      @Override
-      public void succeeded(Void ignored) {
-        reply.reply(renew ? renewed(lease) : leaseStatus(lease, keyLimit));
-      }
-
-      @Override
-      public void failed(Failure failure, String why) {
-        failWith(reply, failure, why);
-      }
-    };
-    if (!replica.read(waiter)) {
-      refuse(reply);
-      return;
-    }
-    scheduleProcess();
+    afterReadIndex(reply, () -> renew ? renewed(lease) : leaseStatus(lease, keyLimit));
   }
 
   private LeaseReply renewed(long lease) {
