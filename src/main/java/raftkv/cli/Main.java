@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 import raftkv.bench.CeilingServer;
 import raftkv.bench.LoadCommand;
+import raftkv.bench.WatchBench;
 
 /**
  * The command line: {@code raftkv node} runs a node, {@code raftkv gateway} a gateway,
@@ -15,7 +16,7 @@ import raftkv.bench.LoadCommand;
     description = "A replicated, persistent key-value store built on Raft.",
     subcommands = {NodeCommand.class, GatewayCommand.class, DiskBenchCommand.class,
         KvCommand.class, ClusterCommand.class, LoadCommand.class, CeilingServer.class,
-        BenchReportCommand.class})
+        BenchReportCommand.class, WatchBench.class})
 public final class Main {
 
   /** The exit status of an unexpected error in a command (sysexits' EX_SOFTWARE). */

@@ -58,6 +58,9 @@ final class RouterErrors {
     if (path.equals("/v1/members")) return "GET, HEAD, POST";
     if (path.equals("/v1/leader") || path.matches("/v1/members/[^/]+/promote")) return "POST";
     if (path.matches("/v1/members/[^/]+")) return "DELETE";
+    if (path.equals("/v1/leases") || path.matches("/v1/leases/[^/]+/keepalive")) return "POST";
+    if (path.matches("/v1/leases/[^/]+")) return "GET, HEAD, DELETE";
+    if (path.equals("/v1/watch") || path.equals("/ui/events")) return "GET";
     return "GET, HEAD";
   }
 

@@ -126,6 +126,11 @@ class ClusterLeaseTest {
     assertThat(cluster.send(leader, "POST", "/v1/leases/77/keepalive", null).status())
         .isEqualTo(404);
     assertThat(cluster.send(leader, "PUT", "/v1/kv/k?lease=-3", "v").status()).isEqualTo(400);
+    Reply wrongMethod = cluster.send(leader, "PUT", "/v1/leases/5", "x");
+    assertThat(wrongMethod.status()).isEqualTo(405);
+    assertThat(wrongMethod.headers().get("allow")).isEqualTo("GET, HEAD, DELETE");
+    assertThat(cluster.send(leader, "GET", "/v1/leases", null).headers().get("allow"))
+        .isEqualTo("POST");
     assertThat(cluster.status(leader).orElseThrow().getLong("revision")).isZero();
   }
 
