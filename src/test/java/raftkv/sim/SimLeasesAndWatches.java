@@ -71,6 +71,10 @@ final class SimLeasesAndWatches {
 
     void poll() {
       if (random.nextInt(20) == 0) move(); // a reconnect now and then (a balancer, a restart)
+      read();
+    }
+
+    void read() {
       SimNode on = sim.node(node);
       EventHistory history = on == null || !on.isUp() || on.isPaused() ? null : on.history();
       if (history == null) {
@@ -137,7 +141,7 @@ final class SimLeasesAndWatches {
   void start() {
     for (int w = 0; w < 2; w++) watchers.add(new Watcher(w, 1 + w));
     sim.clock().after(50, this::tickWatchers);
-    sim.clock().after(100 + random.nextInt(200), this::grantOne);
+    sim.clock().after(200 + random.nextInt(400), this::grantOne);
   }
 
   void stop() {
@@ -195,16 +199,20 @@ final class SimLeasesAndWatches {
 
   private void grantOne() {
     if (!active) return;
-    sim.clock().after(100 + random.nextInt(200), this::grantOne);
+    sim.clock().after(200 + random.nextInt(400), this::grantOne);
     long ttl = 500 + random.nextInt(1_500);
     long sentAt = sim.clock().now();
     SimNode target = sim.node(leaderGuess);
     if (target == null || target.isPaused() || target.propose(new KvCommand.Grant(ttl, null), 0,
-        answer(result -> granted(result, ttl, sentAt))) == null) {
+        answer(result -> sim.clock().after(1, () -> granted(result, ttl, sentAt)))) == null) {
       guessAgain(target);
     }
   }
 
+  /**
+   * The client hears of its grant: a moment later, as a client does, never from inside the
+   * node's apply (where no client runs).
+   */
   private void granted(KvResult result, long ttl, long sentAt) {
     if (!result.isOk()) return;
     Lease lease = new Lease(result.lease(), ttl, sentAt);
@@ -281,7 +289,12 @@ final class SimLeasesAndWatches {
     long last = leader.history().last();
     for (Watcher w : watchers) {
       w.node = leader.id();
-      for (int i = 0; i < 100 && w.next != last + 1; i++) w.poll();
+      for (int i = 0; i < 100 && w.next != last + 1; i++) {
+        SimNode on = sim.node(w.node);
+        // a node that is down or behind has nothing more for it: back to the leader
+        if (on == null || !on.isUp() || on.history().last() < w.next) w.node = leader.id();
+        w.read();
+      }
       if (w.next != last + 1) {
         StringBuilder histories = new StringBuilder();
         for (int id = 1; id <= sim.options().pool(); id++) {
