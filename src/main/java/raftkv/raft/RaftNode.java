@@ -61,6 +61,15 @@ public final class RaftNode {
   private long leaderChanges;
   /** The term of the last leader this node learned of, to count leader changes. */
   private long lastLeaderTerm = -1;
+  /** The term and vote the driver has reported durable (advance), as recovered at first. */
+  private long durableTerm;
+  private int durableVote;
+  /**
+   * A candidate that is its configuration's only voter has won as soon as it votes for itself,
+   * but it leads only once that vote is durable: a crash before would let it forget the term and
+   * win it again, and append different entries at the same index in the same term.
+   */
+  private boolean winsWhenVoteDurable;
 
   // Hand-off to the driver.
   private HardState lastHardStateOut;
@@ -98,6 +107,8 @@ public final class RaftNode {
     this.votedFor = hardState.votedFor();
     this.commitIndex = Math.max(snapshot.index(), Math.min(hardState.commit(), log.lastIndex()));
     this.lastHardStateOut = hardState;
+    this.durableTerm = hardState.term();
+    this.durableVote = hardState.votedFor();
     this.committedOut = Math.min(appliedIndex, commitIndex);
     becomeFollower(term, SoftState.NO_LEADER);
   }
@@ -404,10 +415,22 @@ public final class RaftNode {
 
   /** Tells the core that the persistence of {@code rd} (and every earlier Ready) is durable. */
   public void advance(Ready rd) {
+    if (rd.hardState() != null) {
+      durableTerm = rd.hardState().term();
+      durableVote = rd.hardState().votedFor();
+    }
     Entry last = rd.lastEntry();
     if (last != null && log.stableTo(last.index(), last.term()) && role == Role.LEADER) {
       maybeCommit();
     }
+    if (winsWhenVoteDurable && role == Role.CANDIDATE && ownVoteDurable()) {
+      winsWhenVoteDurable = false;
+      becomeLeader();
+    }
+  }
+
+  private boolean ownVoteDurable() {
+    return durableTerm == term && durableVote == id;
   }
 
   // ---------------------------------------------------------------- inspection
@@ -538,6 +561,7 @@ public final class RaftNode {
   // ---------------------------------------------------------------- roles
 
   private void becomeFollower(long newTerm, int leader) {
+    winsWhenVoteDurable = false;
     if (role == Role.LEADER) abortedReads.addAll(reads.abortAll());
     if (newTerm != term) {
       term = newTerm;
@@ -560,6 +584,7 @@ public final class RaftNode {
   }
 
   private void becomePreCandidate() {
+    winsWhenVoteDurable = false;
     preVotesStarted++;
     role = Role.PRE_CANDIDATE;
     leaderId = SoftState.NO_LEADER;
@@ -568,6 +593,7 @@ public final class RaftNode {
   }
 
   private void becomeCandidate() {
+    winsWhenVoteDurable = false;
     electionsStarted++;
     term++;
     votedFor = id;
@@ -658,8 +684,10 @@ public final class RaftNode {
     if (preVote) {
       becomeCandidate();
       requestVotes(false, false);
-    } else {
+    } else if (ownVoteDurable() || config.broken(Sabotage.LEAD_BEFORE_VOTE_DURABLE)) {
       becomeLeader();
+    } else {
+      winsWhenVoteDurable = true; // only this node voted: see advance()
     }
   }
 

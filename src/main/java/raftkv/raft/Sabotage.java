@@ -43,5 +43,11 @@ public enum Sabotage {
    * correction to single-server changes): an uncommitted change of an earlier leader's can then
    * come back and leave two majorities that do not overlap.
    */
-  CHANGE_BEFORE_OWN_TERM_COMMITS
+  CHANGE_BEFORE_OWN_TERM_COMMITS,
+  /**
+   * The only voter of a configuration leads as soon as it votes for itself, before that vote is
+   * durable: a crash can make it forget the term, win it again, and write a different entry at
+   * an index it had already filled in that term.
+   */
+  LEAD_BEFORE_VOTE_DURABLE
 }

@@ -94,14 +94,43 @@ class DurabilityTest {
   }
 
   @Test
+  @DisplayName("a lone voter leads only once its own vote is durable, so a crash cannot make it win one term twice")
+  void aLoneVoterLeadsOnlyOnceItsVoteIsDurable() {
+    RaftConfig config = RaftConfig.builder(1, List.of(1, 2), new SplittableRandom(1)).build();
+    // voters {1}, with 2 a learner: node 1 wins every election by its own vote alone
+    RaftNode node = new RaftNode(config, new HardState(3, 1, 0), List.of(
+        new Entry(1, 1, Membership.ofVoters(List.of(1))
+            .with(new Membership.Member(2, false, "")).encode())), 0);
+    Ready campaign = null;
+    for (int i = 0; i < 100 && campaign == null; i++) {
+      node.tick();
+      Ready rd = node.ready();
+      if (rd.hardState() != null && rd.hardState().term() > 3) campaign = rd;
+      else node.advance(rd);
+    }
+    assertThat(campaign).as("it stood for election").isNotNull();
+    assertThat(campaign.hardState().votedFor()).isEqualTo(1);
+    assertThat(node.role()).as("its vote is not on disk yet").isEqualTo(Role.CANDIDATE);
+    assertThat(campaign.messages()).as("nothing sent as leader").isEmpty();
+    node.advance(campaign);
+    assertThat(node.role()).isEqualTo(Role.LEADER);
+    assertThat(node.term()).isEqualTo(campaign.hardState().term());
+  }
+
+  @Test
   @DisplayName("the commit hint is saved with term changes, and at most once per election timeout otherwise")
   void theCommitHintIsSavedOncePerElectionTimeout() {
     RaftConfig config = RaftConfig.builder(1, List.of(1), new SplittableRandom(1)).build();
     RaftNode node = new RaftNode(config);
-    while (node.role() != Role.LEADER) node.tick();
-    Ready first = node.ready();
-    assertThat(first.hardState()).as("term and vote changed").isNotNull();
-    node.advance(first);
+    Ready withVote = null;
+    while (node.role() != Role.LEADER) {
+      node.tick();
+      Ready rd = node.ready();
+      if (rd.hardState() != null) withVote = rd;
+      node.advance(rd);
+    }
+    assertThat(withVote).as("term and vote changed").isNotNull();
+    node.advance(node.ready()); // the no-op, durable
     node.ready(); // the no-op commits
 
     node.propose("a");

@@ -141,7 +141,7 @@ final class SimLeasesAndWatches {
   void start() {
     for (int w = 0; w < 2; w++) watchers.add(new Watcher(w, 1 + w));
     sim.clock().after(50, this::tickWatchers);
-    sim.clock().after(200 + random.nextInt(400), this::grantOne);
+    sim.clock().after(100 + random.nextInt(200), this::grantOne);
   }
 
   void stop() {
@@ -199,7 +199,7 @@ final class SimLeasesAndWatches {
 
   private void grantOne() {
     if (!active) return;
-    sim.clock().after(200 + random.nextInt(400), this::grantOne);
+    sim.clock().after(100 + random.nextInt(200), this::grantOne);
     long ttl = 500 + random.nextInt(1_500);
     long sentAt = sim.clock().now();
     SimNode target = sim.node(leaderGuess);
