@@ -49,10 +49,12 @@ public interface ClientDispatcher {
    * A gateway's watch: relays a node's stream to {@code response}, as the parsed {@code request}
    * asks. Front ends with a {@link #history()} never call it.
    */
-  default void relayWatch(WatchRequest request,
-      io.vertx.core.http.HttpServerResponse response) {
-    HttpAnswer.error(404, "watches are not served here").writeTo(response);
+  default void relayWatch(WatchRequest request, io.vertx.ext.web.RoutingContext rc) {
+    HttpAnswer.error(404, "watches are not served here").writeTo(rc.response());
   }
+
+  /** Ends the watch streams it relays, each with where to resume (a gateway stopping). */
+  default void endWatches() {}
 
   /** Stops timers and closes connections. */
   Future<Void> close();

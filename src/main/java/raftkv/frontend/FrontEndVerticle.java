@@ -189,6 +189,8 @@ public final class FrontEndVerticle extends VerticleBase {
     router.get("/v1/watch").handler(this::serveWatch);
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes(),
         config.limits().readTimeoutMs(), guard, inflight::full));
+    // a keep-alive refused for load would cost its holder the lease: outside the limit
+    router.post("/v1/leases/:id/keepalive").handler(rc -> serveKv(rc, parser::keepAlive));
     router.route("/v1/*").handler(inflight);
     readRoute(router.route("/v1/cluster")).handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
@@ -199,7 +201,6 @@ public final class FrontEndVerticle extends VerticleBase {
     router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
     // after the key-value routes, which the hot paths match first
     router.post("/v1/leases").handler(rc -> serveKv(rc, parser::grantLease));
-    router.post("/v1/leases/:id/keepalive").handler(rc -> serveKv(rc, parser::keepAlive));
     readRoute(router.route("/v1/leases/:id")).handler(rc -> serveKv(rc, parser::lookUpLease));
     router.delete("/v1/leases/:id").handler(rc -> serveKv(rc, parser::revokeLease));
     readRoute(router.route("/v1/members"))
@@ -322,9 +323,9 @@ public final class FrontEndVerticle extends VerticleBase {
       return;
     }
     if (watches != null) {
-      watches.watch(rc.response(), request.key(), request.prefix(), request.fromRevision());
+      watches.watch(rc, request.key(), request.prefix(), request.fromRevision());
     } else {
-      dispatcher.relayWatch(request, rc.response());
+      dispatcher.relayWatch(request, rc);
     }
   }
 
@@ -382,6 +383,7 @@ public final class FrontEndVerticle extends VerticleBase {
   public Future<?> stop() {
     if (dashboard != null) dashboard.close(); // its streams would hold the shutdown up
     if (watches != null) watches.close();
+    if (dispatcher != null) dispatcher.endWatches();
     Future<Void> serverClosed = server == null ? Future.succeededFuture()
         : server.shutdown(config.limits().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
     return serverClosed.eventually(() -> {

@@ -35,10 +35,15 @@ final class WatchEvents {
         + "}\n\n");
   }
 
-  /** The stream ends here; nothing from {@code fromRevision} on was sent. */
-  static Buffer resume(long fromRevision, String why) {
+  /**
+   * The stream ends here; nothing from {@code fromRevision} on was sent. {@code reason}: {@code
+   * slow} (the stream fell behind) or {@code shutdown} (the node is stopping; a gateway resumes
+   * such a stream on another member by itself).
+   */
+  static Buffer resume(long fromRevision, String reason, String why) {
     return Buffer.buffer("event: resume\ndata: " + new JsonObject()
-        .put("fromRevision", fromRevision).put("error", why).encode() + "\n\n");
+        .put("fromRevision", fromRevision).put("reason", reason).put("error", why).encode()
+        + "\n\n");
   }
 
   /** The stream ends here: the changes it needs next are no longer held. */

@@ -76,6 +76,8 @@ final class WatchHub {
   private final Map<String, List<Watcher>> byKey = new HashMap<>();
   private final Map<String, List<Watcher>> byPrefix = new HashMap<>();
   private final Set<Watcher> catchingUp = new LinkedHashSet<>();
+  /** Watchers waiting for their connection to drain: the ones that may fall behind. */
+  private final Set<Watcher> draining = new LinkedHashSet<>();
   /** Every synced watcher has been sent every change up to here that it matches. */
   private long dispatched;
   private final AtomicBoolean wakeScheduled = new AtomicBoolean();
@@ -116,7 +118,8 @@ final class WatchHub {
    * Starts a stream at {@code fromRevision} (0: the next change), or answers why not: 410 when
    * the history no longer holds that revision, 503 when this front end serves its maximum.
    */
-  void watch(HttpServerResponse response, String key, String prefix, long fromRevision) {
+  void watch(io.vertx.ext.web.RoutingContext rc, String key, String prefix, long fromRevision) {
+    HttpServerResponse response = rc.response();
     long oldest = history.oldest();
     long last = history.last();
     if (closing) {
@@ -129,7 +132,7 @@ final class WatchHub {
           + " (watch.maxWatchers); watch through another node or retry later").writeTo(response);
       return;
     }
-    long from = fromRevision == 0 ? last + 1 : fromRevision;
+    long from = fromRevision == 0 ? Math.max(last + 1, oldest) : fromRevision;
     if (from < oldest) {
       HttpAnswer.error(410, "revision " + from + " is no longer held by " + who + ": its oldest"
           + " is " + oldest + ". Read the keys again (GET /v1/kv?prefix=...) and watch from the"
@@ -149,10 +152,12 @@ final class WatchHub {
         .putHeader("cache-control", "no-cache")
         .putHeader("x-accel-buffering", "no")
         .setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-    response.closeHandler(v -> forget(w));
-    response.exceptionHandler(e -> forget(w));
+    // through the routing context, whose own close and exception handlers (metrics, the
+    // connection guard) a handler set on the response would replace
+    rc.addEndHandler(ended -> forget(w));
     response.write(": watching from revision " + from + "\n\n");
     catchUp(w);
+    if (history.last() > dispatched) context.runOnContext(v -> dispatch()); // woke nobody
   }
 
   // ------------------------------------------------------------------ new changes
@@ -310,8 +315,10 @@ final class WatchHub {
     unsync(w);
     catchingUp.remove(w);
     w.draining = true;
+    draining.add(w);
     w.response.drainHandler(v -> {
       w.draining = false;
+      draining.remove(w);
       if (!w.closed) catchUp(w);
     });
   }
@@ -323,13 +330,14 @@ final class WatchHub {
   private void closeTheSlowest() {
     long oldest = history.oldest();
     long margin = Math.max(1, (history.last() - oldest + 1) / 8);
-    for (Watcher w : new ArrayList<>(all)) {
+    if (draining.isEmpty()) return;
+    for (Watcher w : new ArrayList<>(draining)) {
       if (!w.draining || w.closed) continue;
       if (w.next < oldest) {
         compacted(w);
       } else if (w.next < oldest + margin) {
         slowClosed++;
-        end(w, WatchEvents.resume(w.next, "this stream fell behind: its connection did not take"
+        end(w, WatchEvents.resume(w.next, "slow", "this stream fell behind: its connection did not take"
             + " changes as fast as they came, and " + who + " is about to drop the ones it still"
             + " needs. Reconnect with fromRevision=" + w.next + " (any node) to go on"));
       }
@@ -381,6 +389,7 @@ final class WatchHub {
     w.closed = true;
     unsync(w);
     catchingUp.remove(w);
+    draining.remove(w);
     all.remove(w);
     anyWatcher = !all.isEmpty();
   }
@@ -405,7 +414,7 @@ final class WatchHub {
     history.removeListener(wake);
     vertx.cancelTimer(progressTimer);
     for (Watcher w : new ArrayList<>(all)) {
-      end(w, WatchEvents.resume(position(w),
+      end(w, WatchEvents.resume(position(w), "shutdown",
           who + " is shutting down; reconnect to another node with this fromRevision"));
     }
   }

@@ -68,6 +68,9 @@ final class GatewayDispatcher implements ClientDispatcher {
       + "-";
   private long idsMadeUp;
   private io.vertx.core.http.HttpClient watchClient; // made on the first watch
+  /** The watch streams relayed now, to tell each where to resume when the gateway stops. */
+  private final Set<WatchRelay> relays = new LinkedHashSet<>();
+  private final long watchProgressMs;
   /** Attempts waiting for a member's answer, to give up when a poll shows it cannot come. */
   private final Set<Attempt> waiting = new LinkedHashSet<>();
   /** Where the next stale read goes, in turn among the members that answered. */
@@ -84,6 +87,7 @@ final class GatewayDispatcher implements ClientDispatcher {
     this.idRetentionMs = config.requestIds().gatewayRetentionMs();
     this.maxAttempts = config.gateway().maxAttempts();
     this.firstBackoffMs = config.gateway().firstBackoffMs();
+    this.watchProgressMs = config.watch().progressMs();
     finder.onRound(this::giveUpWhatCannotBeAnswered);
     finder.onNewLeader(this::giveUpOnReplacedLeader);
   }
@@ -132,18 +136,29 @@ final class GatewayDispatcher implements ClientDispatcher {
    */
   @Override
   public void relayWatch(raftkv.frontend.WatchRequest request,
-      io.vertx.core.http.HttpServerResponse response) {
+      io.vertx.ext.web.RoutingContext rc) {
     if (watchClient == null) {
       watchClient = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
               .setKeepAlive(false).setName("gateway-watch"),
           new io.vertx.core.http.PoolOptions().setHttp1MaxSize(100_000));
     }
-    new WatchRelay(vertx, watchClient, attempt -> finder.refresh().map(ClusterView::answering),
-        request.query(0), request.fromRevision(), response, maxAttempts * 4).start();
+    WatchRelay[] relay = new WatchRelay[1];
+    relay[0] = new WatchRelay(vertx, watchClient,
+        () -> finder.refresh().map(ClusterView::answering), request.query(0),
+        request.fromRevision(), rc, maxAttempts * 4, 3 * watchProgressMs,
+        () -> relays.remove(relay[0]));
+    relays.add(relay[0]);
+    relay[0].start();
+  }
+
+  @Override
+  public void endWatches() {
+    for (WatchRelay relay : new ArrayList<>(relays)) relay.close();
   }
 
   @Override
   public Future<Void> close() {
+    endWatches();
     if (watchClient != null) watchClient.close();
     return finder.close();
   }

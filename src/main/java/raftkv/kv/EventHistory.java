@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * values, or changes older than {@code maxAgeMs}.
  *
  * <p>One writer, many readers, no locks: the changes live in a ring indexed by revision, and two
- * volatile counters say which revisions can be read ({@link #oldest()} to {@link #last()}). A
+ * volatile counters say which revisions can be read ({@link #oldest()} to {@link #last()}); the
+ * readers are woken once per batch ({@link #publish}). A
  * reader that asks for a revision the writer has meanwhile dropped or overwritten gets null,
  * never another revision's change: each slot's change carries its own revision.
  *
@@ -36,6 +37,8 @@ public final class EventHistory {
 
   // writer only
   private long appended;
+  /** The newest revision the listeners were told of. */
+  private long announced;
   private long bytes;
 
   public EventHistory(int maxRevisions, long maxBytes, long maxAgeMs) {
@@ -53,17 +56,22 @@ public final class EventHistory {
 
   /** Empties the history: the next change to be appended has revision {@code revision + 1}. */
   public void restartAt(long revision) {
-    for (long r = oldest; r <= appended; r++) ring.set(slot(r), null);
-    appended = revision;
-    bytes = 0;
+    long from = oldest;
+    long to = appended;
+    // the bounds first, so that no reader waits on the clearing (what it reads meanwhile is a
+    // change of the same log, true of its revision)
     last = revision;
     oldest = revision + 1;
+    for (long r = from; r <= to; r++) ring.set(slot(r), null);
+    appended = revision;
+    bytes = 0;
     notifyListeners();
   }
 
   /**
-   * Adds the next change; readers see it once {@link #publish} is called. A change that does not
-   * follow the last one (which the store never makes) restarts the history at it.
+   * Adds the next change, readable at once (so that the history never drops a change readers
+   * could not yet see, and {@link #oldest()} is never past {@link #last()} + 1). A change that
+   * does not follow the last one (which the store never makes) restarts the history at it.
    */
   public void append(KvEvent event, long nowMs) {
     if (event.revision() != appended + 1) restartAt(event.revision() - 1);
@@ -73,17 +81,19 @@ public final class EventHistory {
     appendedAtMs[slot(revision)] = nowMs;
     bytes += event.sizeBytes();
     appended = revision;
+    last = revision;
     while (bytes > maxBytes && oldest < appended) drop();
   }
 
   /**
-   * Makes the changes appended so far readable, drops those past the age limit, and tells the
-   * listeners when there is something new. Call once per batch of appends (a turn of the loop).
+   * Drops the changes past the age limit, and tells the listeners when there is something new
+   * since the last call. Call once per batch of appends (a turn of the loop): one wake-up per
+   * batch, not per change.
    */
   public void publish(long nowMs) {
     while (oldest <= appended && nowMs - appendedAtMs[slot(oldest)] > maxAgeMs) drop();
-    if (appended != last) {
-      last = appended;
+    if (appended != announced) {
+      announced = appended;
       notifyListeners();
     }
   }

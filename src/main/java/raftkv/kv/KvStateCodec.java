@@ -50,10 +50,15 @@ final class KvStateCodec {
     out.writeLong(revision);
     out.writeInt(keyValues.size());
     for (KeyValue keyValue : keyValues) writeKeyValue(keyValue, out);
-    out.writeInt(leases.size());
-    for (KvStateMachine.Lease lease : leases) {
-      out.writeLong(lease.id());
-      out.writeLong(lease.ttlMs());
+    // What leases added is hashed only when present, tagged, so that a store without leases
+    // has the digest it had before they existed (nodes of both versions compare equal).
+    if (leases.size() > 0) {
+      out.writeByte('L');
+      out.writeInt(leases.size());
+      for (KvStateMachine.Lease lease : leases) {
+        out.writeLong(lease.id());
+        out.writeLong(lease.ttlMs());
+      }
     }
     out.writeLong(logClockMs);
     out.writeInt(requestIds.size());
@@ -72,7 +77,10 @@ final class KvStateCodec {
     out.writeLong(keyValue.createRevision());
     out.writeLong(keyValue.modRevision());
     out.writeLong(keyValue.version());
-    out.writeLong(keyValue.lease());
+    if (keyValue.lease() != 0) {
+      out.writeByte('L');
+      out.writeLong(keyValue.lease());
+    }
   }
 
   private static void writeResult(KvResult result, DataOutputStream out) throws IOException {
@@ -82,9 +90,12 @@ final class KvStateCodec {
     out.writeBoolean(result.deleted());
     out.writeBoolean(result.error() != null);
     if (result.error() != null) writeString(result.error(), out);
-    out.writeLong(result.lease());
-    out.writeLong(result.ttlMs());
-    out.writeLong(result.deletedKeys());
+    if (result.lease() != 0) {
+      out.writeByte('L');
+      out.writeLong(result.lease());
+      out.writeLong(result.ttlMs());
+      out.writeLong(result.deletedKeys());
+    }
   }
 
   private static void writeString(String s, DataOutputStream out) throws IOException {

@@ -613,6 +613,10 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       reply.fail(new NodeFailure.NotLeader(membership.leaderHint()));
       return;
     }
+    // A keep-alive that arrived in time must not lose to an expiry due while its ReadIndex
+    // round is under way: renewing now only lengthens the lease, and the answer still waits
+    // for the round.
+    if (renew) leases.renew(lease, kv, monotonicMs());
     afterReadIndex(reply, () -> renew ? renewed(lease) : leaseStatus(lease, keyLimit));
   }
 
@@ -702,7 +706,8 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
       Runnable onDurable) {
     storage.persist(hardState, snapshot, entries).onComplete(done -> {
       if (done.succeeded()) {
-        onDurable.run();
+        onDurable.run(); // may apply entries (a leader's own fsync commits them)
+        history.publish(monotonicMs());
         if (replica.hasCommittedToApply()) scheduleProcess();
       } else {
         replica.halt(done.cause(), "writing its log");

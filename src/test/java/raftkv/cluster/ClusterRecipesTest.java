@@ -85,7 +85,7 @@ class ClusterRecipesTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
       if (watch != null) watch.close();
     }
   }

@@ -98,6 +98,101 @@ class ClusterWatchTest {
   }
 
   @Test
+  void aWatcherTooSlowForTheHistoryIsToldWhereToResumeBeforeItMissesAnything() throws Exception {
+    cluster = ClusterHarness.started(new ClusterHarness(3, dataRoot,
+        b -> b.watch(new NodeConfig.Watch(300, 600_000, 1L << 30, 100, 5_000))));
+    int leader = cluster.awaitLeader();
+    int follower = cluster.aFollower(leader);
+    String value = "v".repeat(64 * 1024);
+    try (java.net.Socket slow = new java.net.Socket("127.0.0.1",
+        cluster.member(follower).clientPort())) {
+      // a reader that takes nothing for now: the kernel's buffers fill, then the stream's queue
+      slow.getOutputStream().write(("GET /v1/watch?prefix=big/&fromRevision=1 HTTP/1.1\r\n"
+          + "Host: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      int written = 0;
+      while (slowClosed(follower) == 0) {
+        assertThat(written).as("the slow stream let go within 3000 writes").isLessThan(3000);
+        for (int i = 0; i < 10; i++) cluster.putOk(leader, "big%2F" + (written++ % 50), value);
+      }
+      // now read what it was sent: every change from 1, in order, then where to resume
+      slow.setSoTimeout(20_000);
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          slow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      long lastId = 0;
+      long resumeFrom = -1;
+      String event = "message";
+      for (String line = in.readLine(); line != null && resumeFrom < 0; line = in.readLine()) {
+        if (line.startsWith("event: ")) {
+          event = line.substring(7);
+        } else if (line.isEmpty()) {
+          event = "message";
+        } else if (line.startsWith("data: ") && event.equals("message")) {
+          long revision = new io.vertx.core.json.JsonObject(line.substring(6)).getLong("revision");
+          assertThat(revision).as("in order, none missed").isEqualTo(lastId + 1);
+          lastId = revision;
+        } else if (line.startsWith("data: ") && event.equals("resume")) {
+          io.vertx.core.json.JsonObject data = new io.vertx.core.json.JsonObject(line.substring(6));
+          resumeFrom = data.getLong("fromRevision");
+          assertThat(data.getString("reason")).isEqualTo("slow");
+        }
+      }
+      assertThat(resumeFrom).as("told where to resume").isEqualTo(lastId + 1);
+      assertThat(lastId).isLessThan(written);
+      // and it can: the node still holds that revision, so nothing is missed
+      SseStream again = watch(follower, "prefix=big/&fromRevision=" + resumeFrom);
+      assertThat(again.status()).as("resumable at %d", resumeFrom).isEqualTo(200);
+      List<Event> rest = again.changes((int) (written - resumeFrom + 1), 30_000);
+      assertThat(rest.get(0).json().getLong("revision")).isEqualTo(resumeFrom);
+      assertThat(rest.get(rest.size() - 1).json().getLong("revision")).isEqualTo(written);
+    }
+  }
+
+  /** The follower's count of streams let go for falling behind, from its metrics. */
+  private long slowClosed(int node) {
+    for (String line : cluster.get(node, "/metrics").text().split("\n")) {
+      if (line.startsWith("raftkv_watch_slow_closed_total")) {
+        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no raftkv_watch_slow_closed_total in the metrics");
+  }
+
+  @Test
+  void theGatewayRelaysAStreamAndResumesItOnAnotherMemberWhenItsMemberStops() throws Exception {
+    cluster = ClusterHarness.started(3, dataRoot);
+    int leader = cluster.awaitLeader();
+    io.vertx.core.Vertx gatewayVertx = io.vertx.core.Vertx.vertx();
+    try {
+      int port = raftkv.testing.FreePorts.next();
+      NodeConfig config = raftkv.testing.TestConfigs.gateway(cluster.members()).gatewayPort(port)
+          .gateway(new NodeConfig.Gateway(100, 6, 50, 8)).build();
+      gatewayVertx.deployVerticle(raftkv.gateway.Gateway.frontEnd(config))
+          .timeout(10, java.util.concurrent.TimeUnit.SECONDS).await();
+      for (int i = 1; i <= 5; i++) cluster.putOk(leader, "g" + i, "v" + i);
+      SseStream refused = SseStream.open(port, "/v1/watch?prefix=g&fromRevision=0");
+      assertThat(refused.status()).isEqualTo(400);
+      SseStream stream = SseStream.open(port, "/v1/watch?prefix=g&fromRevision=2");
+      streams.add(stream);
+      assertThat(stream.changes(4, 10_000)).extracting(Event::id)
+          .containsExactly("2", "3", "4", "5");
+      // stop every member but one in turn: the stream goes on from wherever it is served
+      for (int id : List.of(1, 2, 3)) {
+        cluster.stop(id);
+        leader = cluster.runningIds().size() >= 2 ? cluster.awaitLeader() : leader;
+        cluster.start(id);
+        leader = cluster.awaitLeader();
+        cluster.putOk(leader, "g" + (5 + id), "after stopping " + id);
+        Event next = stream.nextChange(15_000);
+        assertThat(next.isChange()).as("got %s", next).isTrue();
+        assertThat(next.id()).isEqualTo(Long.toString(5 + id));
+      }
+    } finally {
+      gatewayVertx.close().timeout(10, java.util.concurrent.TimeUnit.SECONDS).await();
+    }
+  }
+
+  @Test
   void badWatchesAreRefusedWith400() throws Exception {
     cluster = ClusterHarness.started(3, dataRoot);
     int leader = cluster.awaitLeader();

@@ -13,15 +13,16 @@ class EventHistoryTest {
   }
 
   @Test
-  void readersSeeOnlyWhatWasPublished() {
+  void readersAreWokenOncePerBatch() {
     EventHistory history = new EventHistory(10, 1 << 20, 60_000);
     AtomicInteger woken = new AtomicInteger();
     history.onPublished(woken::incrementAndGet);
     history.append(put(1, "a", 1), 0);
-    assertThat(history.last()).isZero();
-    assertThat(history.get(1)).isNull();
-    history.publish(0);
+    history.append(put(2, "b", 1), 0);
+    assertThat(history.last()).isEqualTo(2);
     assertThat(history.get(1).key()).isEqualTo("a");
+    assertThat(woken.get()).isZero();
+    history.publish(0);
     assertThat(woken.get()).isEqualTo(1);
     history.publish(1); // nothing new: nobody is woken
     assertThat(woken.get()).isEqualTo(1);
@@ -64,6 +65,16 @@ class EventHistoryTest {
     assertThat(history.oldest()).isEqualTo(3);
     assertThat(history.size()).isZero();
     assertThat(history.last()).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchLargerThanTheHistoryNeverLeavesAGapBeforeTheOldest() {
+    EventHistory history = new EventHistory(4, 1 << 20, 60_000);
+    for (long r = 1; r <= 9; r++) {
+      history.append(put(r, "k", 1), 0);
+      assertThat(history.oldest()).isLessThanOrEqualTo(history.last() + 1);
+    }
+    assertThat(history.oldest()).isEqualTo(6);
   }
 
   @Test

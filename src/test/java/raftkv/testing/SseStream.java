@@ -41,7 +41,7 @@ public final class SseStream implements AutoCloseable {
   public static final Event END = new Event("end", null, "{}");
 
   private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private final int status;
   private final String errorBody;
@@ -63,7 +63,7 @@ public final class SseStream implements AutoCloseable {
   public static SseStream open(int port, String uri, String... headers)
       throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + uri)).GET();
+        URI.create("http://127.0.0.1:" + port + uri)).timeout(Duration.ofSeconds(10)).GET();
     for (int i = 0; i + 1 < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
     HttpResponse<InputStream> response = CLIENT.send(request.build(),
         HttpResponse.BodyHandlers.ofInputStream());
