@@ -189,9 +189,7 @@ public final class FrontEndVerticle extends VerticleBase {
     router.get("/v1/watch").handler(this::serveWatch);
     router.route("/v1/*").handler(new BodyReader(config.limits().maxValueBytes(),
         config.limits().readTimeoutMs(), guard, inflight::full));
-    // a keep-alive refused for load would cost its holder the lease: outside the limit
-    router.post("/v1/leases/:id/keepalive").handler(rc -> serveKv(rc, parser::keepAlive));
-    router.route("/v1/*").handler(inflight);
+    router.route("/v1/*").handler(inflight); // keep-alives pass: see InflightLimiter
     readRoute(router.route("/v1/cluster")).handler(rc -> relay(rc,
         dispatcher.cluster("true".equals(rc.request().getParam("digest")), newDeadline())));
     // exactly /v1/kv: a plain path would also match /v1/kv/, which is the (empty) key's path
@@ -201,6 +199,7 @@ public final class FrontEndVerticle extends VerticleBase {
     router.routeWithRegex(HttpMethod.DELETE, KEY_ROUTE).handler(rc -> serveKv(rc, parser::delete));
     // after the key-value routes, which the hot paths match first
     router.post("/v1/leases").handler(rc -> serveKv(rc, parser::grantLease));
+    router.post("/v1/leases/:id/keepalive").handler(rc -> serveKv(rc, parser::keepAlive));
     readRoute(router.route("/v1/leases/:id")).handler(rc -> serveKv(rc, parser::lookUpLease));
     router.delete("/v1/leases/:id").handler(rc -> serveKv(rc, parser::revokeLease));
     readRoute(router.route("/v1/members"))

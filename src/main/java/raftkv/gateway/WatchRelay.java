@@ -53,6 +53,8 @@ final class WatchRelay {
   private boolean headersSent;
   private boolean ended;
   private int attempt;
+  /** Streams opened so far: each resume starts at the next member. */
+  private int resumes;
   private final int firstChoice = ThreadLocalRandom.current().nextInt(1 << 16);
   /** Bumped per member stream, so that its end (reported twice: stream, connection) counts once. */
   private int stream;
@@ -97,7 +99,7 @@ final class WatchRelay {
         return;
       }
       // spread the gateway's streams over the members, and try another on each retry
-      Member member = candidates.get((firstChoice + thisAttempt) % candidates.size());
+      Member member = candidates.get((firstChoice + resumes + thisAttempt) % candidates.size());
       String uri = "/v1/watch?" + keyOrPrefixQuery + (next > 0 ? "&fromRevision=" + next : "");
       client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(member.host())
               .setPort(member.clientPort()).setURI(uri))
@@ -121,6 +123,7 @@ final class WatchRelay {
     }
     upstream = response;
     pending = Buffer.buffer();
+    attempt = 0; // a member serves: the next loss starts its retries afresh
     if (!headersSent) {
       headersSent = true;
       downstream.setChunked(true).setStatusCode(200)
@@ -128,6 +131,7 @@ final class WatchRelay {
           .putHeader("cache-control", "no-cache");
     }
     int thisStream = ++stream;
+    resumes++;
     heard();
     watchForSilence(member, thisStream);
     downstream.drainHandler(v -> {
