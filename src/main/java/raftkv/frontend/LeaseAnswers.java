@@ -39,7 +39,7 @@ final class LeaseAnswers {
   }
 
   static HttpAnswer status(LeaseReply reply) {
-    if (!reply.exists()) return notFound(reply.lease(), "it expired, was revoked or never was");
+    if (!reply.exists()) return notFound(reply.lease(), "it has no keys");
     JsonObject body = new JsonObject().put("id", reply.lease()).put("ttlMs", reply.ttlMs())
         .put("remainingMs", reply.remainingMs()).put("keyCount", reply.keyCount())
         .put("keys", new JsonArray(reply.keys()));

@@ -42,7 +42,6 @@ final class WatchRelay {
   private final HttpClient client;
   private final Supplier<Future<List<Member>>> members;
   private final String keyOrPrefixQuery;
-  private final RoutingContext rc;
   private final HttpServerResponse downstream;
   private final int maxAttempts;
   /** A member that sends nothing for this long (not even progress) is given up. */
@@ -76,7 +75,6 @@ final class WatchRelay {
     this.members = members;
     this.keyOrPrefixQuery = keyOrPrefixQuery;
     this.next = fromRevision;
-    this.rc = rc;
     this.downstream = rc.response();
     this.maxAttempts = maxAttempts;
     this.silenceMs = silenceMs;
@@ -289,9 +287,5 @@ final class WatchRelay {
     finishWith(Buffer.buffer("event: resume\ndata: " + new JsonObject().put("fromRevision", next)
         .put("reason", "shutdown").put("error", "the gateway is shutting down; reconnect with"
             + " this fromRevision").encode() + "\n\n"));
-  }
-
-  RoutingContext routingContext() {
-    return rc;
   }
 }

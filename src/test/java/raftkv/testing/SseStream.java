@@ -31,10 +31,6 @@ public final class SseStream implements AutoCloseable {
     public boolean isChange() {
       return name.equals("message");
     }
-
-    public long revision() {
-      return json().getLong(isChange() ? "revision" : "revision");
-    }
   }
 
   /** The stream's end, queued after its last event. */
