@@ -308,12 +308,14 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     // to this event loop.
     Promise<Void> stopped = Promise.promise();
     if (snapshotSender != null) snapshotSender.cancelAll();
+    // Snapshot file work finishes first: closing the storage gives up the data directory.
     transportClosed.onComplete(v -> context.runOnContext(onLoop -> {
-      List<Future<Void>> closing = new ArrayList<>();
-      closing.add(storage == null ? Future.succeededFuture() : storage.close());
-      if (snapshotter != null) closing.add(snapshotter.close());
-      if (snapshotReceiver != null) closing.add(snapshotReceiver.close());
-      Future.join(closing).<Void>mapEmpty().onComplete(stopped);
+      List<Future<Void>> fileWork = new ArrayList<>();
+      if (snapshotter != null) fileWork.add(snapshotter.close());
+      if (snapshotReceiver != null) fileWork.add(snapshotReceiver.close());
+      Future.join(fileWork)
+          .eventually(() -> storage == null ? Future.succeededFuture() : storage.close())
+          .<Void>mapEmpty().onComplete(stopped);
     }));
     return stopped.future();
   }

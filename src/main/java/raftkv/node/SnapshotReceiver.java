@@ -2,7 +2,6 @@ package raftkv.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -55,7 +54,7 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
 
   private final int nodeId;
   private final SnapshotFiles files;
-  private final WorkerExecutor worker;
+  private final FileWorker worker;
   private final LongSupplier currentTerm;
   private final Deliver deliver;
   private SnapshotMeta receiving;
@@ -68,7 +67,7 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
       Deliver deliver) {
     this.nodeId = nodeId;
     this.files = files;
-    this.worker = vertx.createSharedWorkerExecutor("snapshot-in-" + nodeId, 1);
+    this.worker = new FileWorker(vertx, "snapshot-in-" + nodeId);
     this.currentTerm = currentTerm;
     this.deliver = deliver;
   }
@@ -85,10 +84,10 @@ final class SnapshotReceiver implements RaftRpcServer.SnapshotInbox {
     }
     busy = true;
     SnapshotMeta meta = chunk.snapshot();
-    Future<Long> written = worker.executeBlocking(() -> write(chunk, data), false);
+    Future<Long> written = worker.run(() -> write(chunk, data));
     return written.compose(next -> {
       if (!chunk.last() || next != chunk.offset() + data.length()) return Future.succeededFuture(next);
-      return worker.executeBlocking(() -> complete(meta), false)
+      return worker.run(() -> complete(meta))
           .map(p -> {
             prepared = p;
             received++;

@@ -2,7 +2,6 @@ package raftkv.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
@@ -26,7 +25,7 @@ final class Snapshotter {
   private final int nodeId;
   private final SnapshotFiles files;
   private final NodeConfig.Snapshots settings;
-  private final WorkerExecutor worker;
+  private final FileWorker worker;
   private SnapshotMeta latest;
   private long latestBytes;
   private long bytesSinceLatest;
@@ -38,7 +37,7 @@ final class Snapshotter {
     this.nodeId = nodeId;
     this.files = files;
     this.settings = settings;
-    this.worker = vertx.createSharedWorkerExecutor("snapshot-" + nodeId, 1);
+    this.worker = new FileWorker(vertx, "snapshot-" + nodeId);
     this.latest = recovered;
     this.latestBytes = recoveredBytes;
   }
@@ -63,8 +62,7 @@ final class Snapshotter {
     writing = true;
     long started = System.nanoTime();
     bytesSinceLatest = 0;
-    return worker.<Long>executeBlocking(
-            () -> files.write(meta.index(), out -> view.writeTo(out, meta)), false)
+    return worker.run(() -> files.write(meta.index(), out -> view.writeTo(out, meta)))
         .andThen(done -> {
           writing = false;
           if (done.failed()) {
@@ -122,6 +120,7 @@ final class Snapshotter {
     return Math.max(1, snapshot.index() - settings.logMarginEntries() + 1);
   }
 
+  /** Lets a snapshot being written finish (it is complete or absent on disk), then closes. */
   Future<Void> close() {
     return worker.close();
   }
