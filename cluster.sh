@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # cluster.sh — run a local raftkv cluster: N nodes and one standalone front end (gateway).
 #
-#   ./cluster.sh start [N]   build if needed, start N nodes (default 3, or the cluster already
+#   ./cluster.sh start [N] [--tls] [--auth]
+#                            build if needed, start N nodes (default 3, or the cluster already
 #                            in the data directory, as members were added and removed) and a gateway,
 #                            wait for a leader, print the endpoints. "If needed": the jar is
-#                            missing, or a file under src/ or pom.xml is newer than it
+#                            missing, or a file under src/ or pom.xml is newer than it.
+#                            --tls and --auth count when the cluster is first made (later its
+#                            configuration decides): --tls makes a local CA and a certificate per
+#                            node and the gateway in DATA/tls (scripts/tls-certs.sh), and every
+#                            port speaks TLS (curl --cacert DATA/tls/ca.pem https://...); --auth
+#                            makes clients present a token: DATA/auth holds admin.token,
+#                            read-write.token and read.token. ./raftkv finds both by itself.
 #   ./cluster.sh stop [ID]   stop every process this script started (or only node ID; a
 #                            leader hands leadership over first)
 #   ./cluster.sh status      what runs, and each node's view of the cluster
@@ -30,6 +37,9 @@ JAR=$ROOT/target/raftkv.jar
 BASE=${RAFTKV_BASE_PORT:-7100}
 JAVA_OPTS=${RAFTKV_JAVA_OPTS:--Xmx1g}
 NODE_ARGS=${RAFTKV_NODE_ARGS:-}
+# the configurations name certificate files by absolute paths (a relative RAFTKV_DATA is under ROOT)
+DATA_ABS=$DATA
+[[ $DATA_ABS == /* ]] || DATA_ABS=$ROOT/$DATA
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 pidfile() { echo "$DATA/run/$1.pid"; }
@@ -47,6 +57,22 @@ is_paused() {
 node_name() { if [[ $1 == gateway ]]; then echo gateway; else echo "node $1"; fi; }
 client_port() { if [[ $1 == gateway ]]; then echo $((BASE + 1000)); else echo $((BASE + 1000 + $1)); fi; }
 node_ids() { ls "$DATA/conf" 2>/dev/null | sed -n 's/^node\([0-9]*\)\.json$/\1/p' | sort -n; }
+
+# A cluster made with --tls has $DATA/tls (its CA and certificates), one made with --auth
+# $DATA/auth (its tokens); every request of this script goes through kcurl, to scheme()://.
+tls_on() { [[ -d $DATA/tls ]]; }
+auth_on() { [[ -d $DATA/auth ]]; }
+scheme() { if tls_on; then echo https; else echo http; fi; }
+kcurl() {
+  local opts=()
+  tls_on && opts+=(--cacert "$DATA/tls/ca.pem")
+  if auth_on; then
+    # the admin token goes in through a pipe, not on the command line (which 'ps' shows to all)
+    curl "${opts[@]}" -H @<(printf 'Authorization: Bearer %s\n' "$(cat "$DATA/auth/admin.token")") "$@"
+  else
+    curl "${opts[@]}" "$@"
+  fi
+}
 
 # Why the jar must be built, or nothing: it is missing, or a source is newer than it (the same
 # test as jar_stale_reason in bench/common.sh, which this script does not source: it stands alone).
@@ -84,7 +110,19 @@ build_if_needed() {
 }
 
 write_configs() {
-  local n=$1 i members=""
+  local n=$1 i members="" role tls="" auth=""
+  if auth_on; then
+    auth=$',\n  "auth": {"enabled": true, "tokens": ['
+    for role in admin read-write read; do
+      local name=local-admin hash
+      [[ $role == read-write ]] && name=local-writer
+      [[ $role == read ]] && name=local-reader
+      hash=$(sha256sum < "$DATA/auth/$role.token" | cut -d' ' -f1)
+      auth+="{\"name\": \"$name\", \"role\": \"$role\", \"sha256\": \"$hash\"}"
+      [[ $role == read ]] || auth+=", "
+    done
+    auth+="]}"
+  fi
   mkdir -p "$DATA/conf"
   for ((i = 1; i <= n; i++)); do
     members+="    {\"id\": $i, \"host\": \"127.0.0.1\", \"raftPort\": $((BASE + i)), \"clientPort\": $((BASE + 1000 + i))}"
@@ -93,6 +131,11 @@ write_configs() {
   for id in $(seq 0 "$n"); do
     local file="$DATA/conf/node$id.json" port=0 dir="$DATA/node$id"
     if ((id == 0)); then file="$DATA/conf/gateway.json"; port=$((BASE + 1000)); dir=""; fi
+    if tls_on; then
+      local cert="$DATA_ABS/tls/node$id"
+      ((id == 0)) && cert="$DATA_ABS/tls/gateway"
+      tls=$',\n  "tls": {"enabled": true, "certFile": "'"$cert.pem"'", "keyFile": "'"$cert-key.pem"'", "caFile": "'"$DATA_ABS/tls/ca.pem"'"}'
+    fi
     cat > "$file" <<JSON
 {
   "nodeId": $id,
@@ -106,7 +149,7 @@ $members
   "tickMs": 50,
   "electionTicks": 10,
   "heartbeatTicks": 2,
-  "limits": {"maxKeyBytes": 1024, "maxValueBytes": 1048576, "maxInflightRequests": 10000, "requestTimeoutMs": 5000}
+  "limits": {"maxKeyBytes": 1024, "maxValueBytes": 1048576, "maxInflightRequests": 10000, "requestTimeoutMs": 5000}$tls$auth
 }
 JSON
   done
@@ -144,7 +187,7 @@ wait_for_leader() {
   echo -n "Waiting for a leader"
   while ((SECONDS < deadline)); do
     for id in $(node_ids); do
-      if curl -fsS --max-time 1 "http://127.0.0.1:$(client_port "$id")/v1/cluster" 2>/dev/null \
+      if kcurl -fsS --max-time 1 "$(scheme)://127.0.0.1:$(client_port "$id")/v1/cluster" 2>/dev/null \
           | grep -q '"role":"LEADER"'; then
         echo " — node $id leads."
         return 0
@@ -157,42 +200,112 @@ wait_for_leader() {
   die "no leader after 60 s; see './cluster.sh logs ID' (logs in $DATA/logs)"
 }
 
+# make_security N WANT_TLS WANT_AUTH: for a cluster being made, the CA and certificates of N nodes
+# and the gateway in $DATA/tls, and the tokens in $DATA/auth (what write_configs then names). What
+# a start that stopped before its configurations were written left is replaced.
+make_security() {
+  local n=$1 i role certs=$ROOT/scripts/tls-certs.sh
+  mkdir -p "$DATA"
+  if (($2)); then
+    [[ -x $certs ]] || die "$certs is missing: it makes the certificates of --tls"
+    "$certs" ca "$DATA/tls" >/dev/null || die "making the CA in $DATA/tls failed"
+    for ((i = 1; i <= n; i++)); do
+      "$certs" member "$DATA/tls" "$i" >/dev/null || die "making node $i's certificate failed"
+    done
+    "$certs" gateway "$DATA/tls" >/dev/null || die "making the gateway's certificate failed"
+    echo "TLS: a local CA and certificates for the nodes and the gateway are in $DATA/tls."
+  else
+    rm -rf "$DATA/tls"
+  fi
+  if (($3)); then
+    mkdir -p "$DATA/auth"
+    chmod 700 "$DATA/auth"
+    for role in admin read-write read; do
+      [[ -s $DATA/auth/$role.token ]] && continue
+      (
+        umask 077
+        printf '%s' "rkv_$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$DATA/auth/$role.token"
+      )
+    done
+    echo "Auth: clients need a token; an admin, a read-write and a read token are in $DATA/auth."
+  else
+    rm -rf "$DATA/auth"
+  fi
+}
+
 cmd_start() {
   # without N, a cluster already in $DATA starts as it was (members added or removed included)
-  local existing n
+  local existing n="" arg want_tls=0 want_auth=0
+  for arg in "$@"; do
+    case $arg in
+      --tls) want_tls=1 ;;
+      --auth) want_auth=1 ;;
+      -*) die "start takes [N] [--tls] [--auth], got '$arg'" ;;
+      *) [[ -z $n ]] || die "start takes one node count, got '$n' and '$arg'"; n=$arg ;;
+    esac
+  done
   existing=0
   [[ -d $DATA/conf ]] && existing=$(node_ids | wc -l)
-  n=${1:-$((existing > 0 ? existing : 3))}
+  n=${n:-$((existing > 0 ? existing : 3))}
   [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 9)) || die "start takes a node count from 1 to 9, got '$n'"
   for id in $(node_ids) gateway; do is_running "$id" && die "the cluster is already running ('./cluster.sh status'; './cluster.sh stop' first)"; done
   if ((existing > 0 && existing != n)); then
     die "$DATA holds a cluster of $existing nodes; './cluster.sh start' starts it, './cluster.sh clean' first to start $n"
   fi
+  # a cluster that exists keeps what its configurations say
+  if ((existing > 0 && want_tls)) && ! tls_on; then
+    die "$DATA holds a cluster without TLS; './cluster.sh clean' first to start one with --tls"
+  fi
+  if ((existing > 0 && want_auth)) && ! auth_on; then
+    die "$DATA holds a cluster without authentication; './cluster.sh clean' first to start one with --auth"
+  fi
   build_if_needed
   mkdir -p "$DATA/run"
   [[ -f $DATA/run/token ]] || od -An -N8 -tx8 /dev/urandom | tr -d ' \n' > "$DATA/run/token"
-  ((existing > 0)) || write_configs "$n"
+  if ((existing == 0)); then
+    make_security "$n" "$want_tls" "$want_auth"
+    write_configs "$n"
+  fi
   echo "Starting $n nodes and a gateway (data and logs under $DATA)..."
   for id in $(node_ids); do launch "$id"; done
   launch gateway
   wait_for_leader
+  local s gw curl_ex=curl ca_q auth_q
+  s=$(scheme)
+  gw="$s://127.0.0.1:$(client_port gateway)"
   cat <<TXT
 
 raftkv is up.
-  Clients:  http://127.0.0.1:$(client_port gateway)   (the gateway: it follows the leader)
+  Clients:  $gw   (the gateway: it follows the leader)
 TXT
-  for id in $(node_ids); do echo "  Node $id:   http://127.0.0.1:$(client_port "$id")   (raft port $((BASE + id)))"; done
+  for id in $(node_ids); do echo "  Node $id:   $s://127.0.0.1:$(client_port "$id")   (raft port $((BASE + id)))"; done
+  if tls_on; then
+    ca_q=$(printf '%q' "$DATA_ABS/tls/ca.pem")
+    curl_ex+=" --cacert $ca_q"
+    cat <<TXT
+TLS:      every port speaks TLS with a certificate of the local CA $ca_q:
+          curl --cacert $ca_q $gw/...
+TXT
+  fi
+  if auth_on; then
+    auth_q=$(printf '%q' "$DATA_ABS/auth")
+    curl_ex+=" -H \"Authorization: Bearer \$(cat $auth_q/read-write.token)\""
+    cat <<TXT
+Auth:     requests need a token (-H "Authorization: Bearer TOKEN"); three are in $auth_q:
+          admin.token (role admin), read-write.token (read-write), read.token (read)
+TXT
+  fi
   # the command-line client's default endpoints are those of the default ports
   local cli_endpoints=""
-  ((BASE == 7100)) || cli_endpoints=" --endpoints http://127.0.0.1:$(client_port gateway)"
+  ((BASE == 7100)) || cli_endpoints=" --endpoints $gw"
   cat <<TXT
 
 Try:
-  curl -X PUT --data-binary 'hello' http://127.0.0.1:$(client_port gateway)/v1/kv/greeting
-  curl http://127.0.0.1:$(client_port gateway)/v1/kv/greeting
-  curl http://127.0.0.1:$(client_port gateway)/v1/cluster
+  $curl_ex -X PUT --data-binary 'hello' $gw/v1/kv/greeting
+  $curl_ex $gw/v1/kv/greeting
+  $curl_ex $gw/v1/cluster
   ./raftkv kv get greeting${cli_endpoints}; ./raftkv cluster status${cli_endpoints}
-Dashboard: http://127.0.0.1:$(client_port gateway)/ui/   (metrics: /metrics on every port above)
+Dashboard: $gw/ui/   (metrics: /metrics on every port above)
 Then: ./cluster.sh status | kill 1 | restart 1 | pause 2 | resume 2 | logs 1 | stop
 TXT
 }
@@ -230,7 +343,7 @@ cmd_status() {
     fi
     local view=""
     if [[ $id != gateway ]] && is_running "$id"; then
-      view=$(curl -fsS --max-time 1 "http://127.0.0.1:$(client_port "$id")/v1/cluster" 2>/dev/null \
+      view=$(kcurl -fsS --max-time 1 "$(scheme)://127.0.0.1:$(client_port "$id")/v1/cluster" 2>/dev/null \
         | grep -o '"role":"[A-Z_]*"\|"term":[0-9]*\|"leaderId":[0-9]*\|"commitIndex":[0-9]*\|"appliedIndex":[0-9]*' \
         | tr '\n' ' ' | tr -d '"') || view="(not answering)"
     fi
@@ -242,33 +355,39 @@ cmd_status() {
 live_url() {
   local id
   for id in $(node_ids); do
-    if is_running "$id" && curl -fsS --max-time 1 "http://127.0.0.1:$(client_port "$id")/health" >/dev/null 2>&1; then
-      echo "http://127.0.0.1:$(client_port "$id")"; return
+    if is_running "$id" && kcurl -fsS --max-time 1 "$(scheme)://127.0.0.1:$(client_port "$id")/health" >/dev/null 2>&1; then
+      echo "$(scheme)://127.0.0.1:$(client_port "$id")"; return
     fi
   done
-  echo "http://127.0.0.1:$(client_port gateway)"
+  echo "$(scheme)://127.0.0.1:$(client_port gateway)"
 }
 
 # api METHOD PATH [BODY]: prints the body, returns 0 on 200 (the status is in $API_STATUS)
 api() {
   local out body=()
   [[ -n ${3:-} ]] && body=(-H 'Content-Type: application/json' --data "$3")
-  out=$(curl -sS --max-time 10 -X "$1" -w '\n%{http_code}' "${body[@]}" "$(live_url)$2" 2>&1) || true
+  out=$(kcurl -sS --max-time 10 -X "$1" -w '\n%{http_code}' "${body[@]}" "$(live_url)$2" 2>&1) || true
   API_STATUS=${out##*$'\n'}
   API_BODY=${out%$'\n'*}
   [[ $API_STATUS == 200 ]]
 }
 
 cmd_add() {
-  local id=$1 members="" urls="" other
+  local id=$1 members="" urls="" other first
   [[ $id =~ ^[0-9]+$ ]] && ((id >= 1 && id <= 99)) || die "add takes a node id from 1 to 99, got '$id'"
   [[ -f $DATA/conf/node$id.json ]] && die "node $id exists already"
   [[ -f $DATA/conf/node$id.removed.json ]] && die "node $id was removed; a removed id is not reused: pick a new one"
   [[ -f $DATA/conf/node1.json || -n $(node_ids) ]] || die "no cluster in $DATA: './cluster.sh start' first"
-  for other in $(node_ids); do urls+="${urls:+,}http://127.0.0.1:$(client_port "$other")"; done
+  for other in $(node_ids); do urls+="${urls:+,}$(scheme)://127.0.0.1:$(client_port "$other")"; done
   build_if_needed
+  first=$(node_ids | head -1)
+  if tls_on; then
+    "$ROOT/scripts/tls-certs.sh" member "$DATA/tls" "$id" >/dev/null || die "making node $id's certificate failed"
+  fi
+  # (on a TLS cluster the copy names node$id's certificate and key instead of node$first's)
   sed -e "s/\"nodeId\": [0-9]*/\"nodeId\": $id/" -e "s#\"dataDir\": \"[^\"]*\"#\"dataDir\": \"$DATA/node$id\"#" \
-      -e '/"members": \[/,/\]/d' "$DATA/conf/node$(node_ids | head -1).json" > "$DATA/conf/node$id.json.tmp"
+      -e "s#/node$first\\.pem\"#/node$id.pem\"#" -e "s#/node$first-key\\.pem\"#/node$id-key.pem\"#" \
+      -e '/"members": \[/,/\]/d' "$DATA/conf/node$first.json" > "$DATA/conf/node$id.json.tmp"
   # the new node's own file names only itself: it learns the others from the leader's log
   members="    {\"id\": $id, \"host\": \"127.0.0.1\", \"raftPort\": $((BASE + id)), \"clientPort\": $((BASE + 1000 + id))}"
   awk -v m="$members" '/"gatewayPort"/ { print; print "  \"members\": [\n" m "\n  ],"; next } { print }' \
@@ -357,7 +476,7 @@ cmd_clean() {
 }
 
 case ${1:-} in
-  start) cmd_start "${2:-}" ;;
+  start) shift; cmd_start "$@" ;;
   stop) if [[ -n ${2:-} ]]; then need_id "$2" stop; stop_one "$2"; echo "Stopped $2"; else cmd_stop; fi ;;
   add) [[ -n ${2:-} ]] || die "which node id? e.g. './cluster.sh add 4'"; cmd_add "$2" ;;
   remove) need_id "${2:-}" remove; cmd_remove "$2" ;;

@@ -43,7 +43,12 @@ build_jar() {
   mvn -q -B -DskipTests package || die "the build failed; run 'mvn -DskipTests package' to see why"
 }
 
-load() { java -jar "$JAR" load "$@"; }
+# BENCH_LOAD_TLS: more load tester options for a TLS or token cluster (--cacert, --token-file);
+# BENCH_SCHEME (http or https) and BENCH_CURL_OPTS (--cacert FILE) for the scripts' own curls.
+# shellcheck disable=SC2086 # the options are words on purpose
+load() { java -jar "$JAR" load ${BENCH_LOAD_TLS:-} "$@"; }
+# shellcheck disable=SC2086
+bcurl() { curl ${BENCH_CURL_OPTS:-} "$@"; }
 
 raftkv_cluster() {
   RAFTKV_DATA=$CLUSTER_DATA RAFTKV_BASE_PORT=$CLUSTER_BASE RAFTKV_NO_REBUILD=1 \
@@ -53,10 +58,10 @@ raftkv_cluster() {
 raftkv_leader_url() {
   local id leader
   for id in 1 2 3; do
-    leader=$(curl -sf "http://127.0.0.1:$((CLUSTER_BASE + 1000 + id))/v1/cluster" \
+    leader=$(bcurl -sf "${BENCH_SCHEME:-http}://127.0.0.1:$((CLUSTER_BASE + 1000 + id))/v1/cluster" \
       | sed -n 's/.*"leaderId":\([0-9]*\).*/\1/p') || continue
     if [[ -n $leader && $leader != 0 ]]; then
-      echo "http://127.0.0.1:$((CLUSTER_BASE + 1000 + leader))"; return
+      echo "${BENCH_SCHEME:-http}://127.0.0.1:$((CLUSTER_BASE + 1000 + leader))"; return
     fi
   done
   die "no raftkv leader"
@@ -66,8 +71,8 @@ raftkv_follower_url() {
   local leader id
   leader=$(raftkv_leader_url)
   for id in 1 2 3; do
-    if [[ $leader != "http://127.0.0.1:$((CLUSTER_BASE + 1000 + id))" ]]; then
-      echo "http://127.0.0.1:$((CLUSTER_BASE + 1000 + id))"; return
+    if [[ $leader != "${BENCH_SCHEME:-http}://127.0.0.1:$((CLUSTER_BASE + 1000 + id))" ]]; then
+      echo "${BENCH_SCHEME:-http}://127.0.0.1:$((CLUSTER_BASE + 1000 + id))"; return
     fi
   done
 }

@@ -5,9 +5,12 @@
 #   bench/compare.sh BUILD [BUILD...]
 #   e.g. bench/compare.sh HEAD~3 HEAD
 #        bench/compare.sh HEAD HEAD:tuning.groupCommit=false HEAD:tuning.maxInflightAppends=1
+#        bench/compare.sh HEAD HEAD+tls HEAD+tls+auth HEAD+tls:tls.engine=openssl
 #
 # A BUILD is a git revision, optionally with ':field=value' settings for every node (as
-# 'node --set field=value'). Each revision is built in a temporary git worktree and run as a
+# 'node --set field=value'), and '+tls' / '+auth' to start its cluster with 'cluster.sh start
+# --tls' / '--auth' (clients then speak HTTPS, trusting the cluster's CA, and send the
+# read-write token); the revision's cluster.sh must know these flags. Each revision is built in a temporary git worktree and run as a
 # 3-node cluster (cluster.sh of that revision, fsync on), warmed up like bench/run.sh does, then
 # measured with this checkout's load tester (target/raftkv.jar, built first when it is missing or
 # older than a source): writes with 1 and 64 clients, linearizable reads with 64, all sent to the
@@ -43,6 +46,8 @@ load_10k() { load --keys 10000 --value-size 100 "$@"; }
 table="| build | scenario | ok/s | p50 ms | p99 ms | errors |"$'\n'"| --- | --- | ---: | ---: | ---: | ---: |"$'\n'
 for build in "$@"; do
   rev=${build%%:*}
+  modes=""
+  while [[ $rev == *+tls || $rev == *+auth ]]; do modes+=" --${rev##*+}"; rev=${rev%+*}; done
   settings=""
   if [[ $build == *:* ]]; then
     IFS=':' read -r -a parts <<<"${build#*:}"
@@ -63,7 +68,21 @@ for build in "$@"; do
   CLUSTER_TREE=${TREES[$sha]}
   rm -rf "$CLUSTER_DATA"
   STARTED+=("raftkv:$CLUSTER_TREE")
-  RAFTKV_NODE_ARGS=$settings raftkv_cluster start >/dev/null
+  BENCH_SCHEME=http BENCH_CURL_OPTS="" BENCH_LOAD_TLS=""
+  if [[ $modes == *--tls* ]]; then
+    BENCH_SCHEME=https BENCH_CURL_OPTS="--cacert $CLUSTER_DATA/tls/ca.pem"
+    BENCH_LOAD_TLS="--cacert $CLUSTER_DATA/tls/ca.pem"
+  fi
+  if [[ $modes == *--auth* ]]; then
+    BENCH_LOAD_TLS+=" --token-file $CLUSTER_DATA/auth/read-write.token"
+    BENCH_CURL_OPTS+=" -H @$CLUSTER_DATA/curl-auth-header"
+  fi
+  # shellcheck disable=SC2086
+  RAFTKV_NODE_ARGS=$settings raftkv_cluster start $modes >/dev/null
+  if [[ $modes == *--auth* ]]; then
+    printf 'Authorization: Bearer %s\n' "$(cat "$CLUSTER_DATA/auth/read.token")" \
+      > "$CLUSTER_DATA/curl-auth-header"
+  fi
   url=$(raftkv_leader_url)
   follower=$(raftkv_follower_url)
   say "$build ($sha): warm-up, ${PRELOAD}s of writes and $((PRELOAD / 2))s of reads"

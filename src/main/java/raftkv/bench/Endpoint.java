@@ -4,7 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /** One server to send to, from a {@code --url}: host, port, and a path prefix ("" for none). */
-record Endpoint(String host, int port, String basePath, String url) {
+record Endpoint(String host, int port, String basePath, String url, boolean https) {
 
   static Endpoint parse(String url) {
     URI uri;
@@ -13,8 +13,10 @@ record Endpoint(String host, int port, String basePath, String url) {
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("bad --url " + url + ": " + e.getMessage());
     }
-    if (!"http".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("bad --url " + url + ": only http:// URLs are supported");
+    boolean https = "https".equalsIgnoreCase(uri.getScheme());
+    if (!"http".equalsIgnoreCase(uri.getScheme()) && !https) {
+      throw new IllegalArgumentException("bad --url " + url + ": only http:// and https:// URLs"
+          + " are supported");
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("bad --url " + url + ": no host");
@@ -26,6 +28,7 @@ record Endpoint(String host, int port, String basePath, String url) {
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
-    return new Endpoint(host, uri.getPort() == -1 ? 80 : uri.getPort(), path, url.trim());
+    return new Endpoint(host, uri.getPort() == -1 ? (https ? 443 : 80) : uri.getPort(), path,
+        url.trim(), https);
   }
 }

@@ -158,6 +158,20 @@ public final class LoadOptions {
     return openLoop() ? DEFAULT_OPEN_LOOP_CONNECTIONS : effectiveClients();
   }
 
+  @Option(names = "--cacert", paramLabel = "FILE",
+      description = "CA certificates (PEM) to trust for https:// URLs (a ./cluster.sh start --tls"
+          + " cluster's: data/tls/ca.pem)")
+  String caCert;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "send the token in FILE as 'Authorization: Bearer' with every request")
+  String tokenFile;
+
+  /** The TLS trust and the token of every request. */
+  BenchTls tls() {
+    return BenchTls.of(caCert, tokenFile);
+  }
+
   List<Endpoint> endpoints() {
     List<Endpoint> endpoints = new ArrayList<>();
     for (String url : urls) {

@@ -42,7 +42,7 @@ public final class LoadTester {
     Workload workload = Workload.of(options, seed);
     LatencyStats stats = new LatencyStats();
     LoadVerticle.Setup setup = new LoadVerticle.Setup(options.endpoints(),
-        Target.of(options, workload.value()), options.timeoutMs, 0, stats);
+        Target.of(options, workload.value()), options.timeoutMs, 0, stats, options.tls());
     Plan plan = options.openLoop() ? openLoop(workload, setup) : closedLoop(workload, setup);
     progress.println(startLine(seed, plan.verticles().size()));
 
@@ -118,7 +118,7 @@ public final class LoadTester {
 
   private static LoadVerticle.Setup withConnections(LoadVerticle.Setup s, int connections) {
     return new LoadVerticle.Setup(s.endpoints(), s.target(), s.timeoutMs(), connections,
-        s.stats());
+        s.stats(), s.tls());
   }
 
   private String startLine(long seed, int loops) {

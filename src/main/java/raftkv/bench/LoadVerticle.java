@@ -20,6 +20,7 @@ abstract class LoadVerticle extends VerticleBase {
   private final Target target;
   private final int timeoutMs;
   private final int connectionsPerUrl;
+  private final BenchTls tls;
   protected final LatencyStats stats;
   protected RequestSender sender;
   protected Phases phases;
@@ -32,11 +33,17 @@ abstract class LoadVerticle extends VerticleBase {
     this.timeoutMs = setup.timeoutMs();
     this.connectionsPerUrl = setup.connectionsPerUrl();
     this.stats = setup.stats();
+    this.tls = setup.tls();
   }
 
   /** What every loop shares: where to send, how to speak, limits, and where to record. */
   record Setup(List<Endpoint> endpoints, Target target, int timeoutMs, int connectionsPerUrl,
-      LatencyStats stats) {}
+      LatencyStats stats, BenchTls tls) {
+    Setup(List<Endpoint> endpoints, Target target, int timeoutMs, int connectionsPerUrl,
+        LatencyStats stats) {
+      this(endpoints, target, timeoutMs, connectionsPerUrl, stats, BenchTls.NONE);
+    }
+  }
 
   @Override
   public Future<?> start() {
@@ -44,6 +51,7 @@ abstract class LoadVerticle extends VerticleBase {
         .setKeepAlive(true)
         .setPipelining(false) // one request per connection at a time, as real clients do
         .setConnectTimeout(timeoutMs);
+    tls.apply(options);
     HttpClient client = vertx.httpClientBuilder()
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(connectionsPerUrl))
@@ -51,7 +59,8 @@ abstract class LoadVerticle extends VerticleBase {
         // in the report); unhandled, Vert.x would also log an ERROR per connection
         .withConnectHandler(connection -> connection.exceptionHandler(e -> { }))
         .build();
-    sender = new RequestSender(WebClient.wrap(client, options), endpoints, target, timeoutMs);
+    sender = new RequestSender(WebClient.wrap(client, options), endpoints, target, timeoutMs,
+        tls.authorization());
     return Future.succeededFuture();
   }
 

@@ -17,7 +17,12 @@ final class RequestSender {
   private final Target target;
   private final long timeoutMs;
 
-  RequestSender(WebClient client, List<Endpoint> endpoints, Target target, long timeoutMs) {
+  private final String authorization;
+
+  /** @param authorization the {@code Authorization} header of every request, or null */
+  RequestSender(WebClient client, List<Endpoint> endpoints, Target target, long timeoutMs,
+      String authorization) {
+    this.authorization = authorization;
     this.client = client;
     this.endpoints = List.copyOf(endpoints);
     this.target = target;
@@ -34,7 +39,8 @@ final class RequestSender {
     // timeout(): connect plus idle timeout; on expiry Vert.x resets the request, freeing the
     // connection slot, and fails with a TimeoutException (see shared/VERTX5.md, section 3)
     HttpRequest<Buffer> request = client.request(call.method(), to.port(), to.host(), call.uri())
-        .timeout(timeoutMs);
+        .ssl(to.https()).timeout(timeoutMs);
+    if (authorization != null) request.putHeader("Authorization", authorization);
     if (call.body() == null) {
       request.send().onComplete(ar -> done.accept(ar.succeeded()
           ? target.judge(op, ar.result().statusCode(), ar.result().body())

@@ -48,12 +48,26 @@ final class ClientOptions {
           + " (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
+  @Option(names = "--cacert", paramLabel = "FILE",
+      defaultValue = "${env:RAFTKV_CACERT}",
+      description = "the cluster's CA certificates (PEM), trusted for https endpoints"
+          + " (default: $RAFTKV_CACERT; ./raftkv sets it for a ./cluster.sh start --tls"
+          + " cluster)")
+  String caCert;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "read the bearer token from FILE (default: $RAFTKV_TOKEN, which ./raftkv"
+          + " sets to a ./cluster.sh start --auth cluster's admin token); never on the command"
+          + " line, where other users see it")
+  String tokenFile;
+
   /** Runs {@code action}; returns the exit status, having said on stderr what went wrong. */
   int run(Action action) {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
     try {
-      action.run(new ClusterClient(baseUrls(), timeout), new Output(format, out));
+      action.run(new ClusterClient(baseUrls(), timeout, ClientTls.trusting(caCert), token()),
+          new Output(format, out));
       return ClientError.OK;
     } catch (ClientError e) {
       out.flush();
@@ -71,11 +85,11 @@ final class ClientOptions {
     for (String endpoint : endpoints) {
       String url = endpoint.trim();
       if (url.isEmpty()) continue;
-      if (!url.contains("://")) url = "http://" + url;
+      if (!url.contains("://")) url = (caCert != null ? "https://" : "http://") + url;
       while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
       if (!isBaseUrl(url)) {
         throw new ClientError(ClientError.USAGE, "bad endpoint '" + endpoint + "': give a URL"
-            + " such as http://127.0.0.1:8101, or host:port");
+            + " such as http://127.0.0.1:8101 or https://..., or host:port");
       }
       if (!urls.contains(url)) urls.add(url);
     }
@@ -85,11 +99,28 @@ final class ClientOptions {
     return urls;
   }
 
-  /** Plain HTTP (the client port has no TLS), a host, and nothing after the port. */
+  /** The token to send: from --token-file, else $RAFTKV_TOKEN, else none. */
+  private String token() {
+    if (tokenFile != null) {
+      try {
+        String token = java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).trim();
+        if (token.isEmpty()) throw new ClientError(ClientError.USAGE, tokenFile + " is empty");
+        return token;
+      } catch (java.io.IOException e) {
+        throw new ClientError(ClientError.USAGE, "cannot read --token-file " + tokenFile + ": "
+            + e.getMessage());
+      }
+    }
+    String env = System.getenv("RAFTKV_TOKEN");
+    return env == null || env.isBlank() ? null : env.trim();
+  }
+
+  /** HTTP or HTTPS, a host, and nothing after the port. */
   private static boolean isBaseUrl(String url) {
     try {
       URI uri = new URI(url);
-      return "http".equals(uri.getScheme()) && uri.getHost() != null
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null
           && uri.getRawPath().isEmpty() && uri.getRawQuery() == null;
     } catch (URISyntaxException e) {
       return false;

@@ -129,10 +129,9 @@ final class ClusterClient {
    * off) is passed over, rather than spending the whole timeout on it.
    */
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(1);
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(CONNECT_TIMEOUT)
-      .build();
+  private final HttpClient http;
+  /** The {@code Authorization} header every request carries, or null. */
+  private final String authorization;
 
   private final List<String> endpoints;
   private final Duration timeout;
@@ -145,6 +144,21 @@ final class ClusterClient {
 
   /** A client of {@code endpoints}, base URLs such as {@code http://127.0.0.1:8101}. */
   ClusterClient(List<String> endpoints, Duration timeout) {
+    this(endpoints, timeout, null, null);
+  }
+
+  /**
+   * @param tls trusts the cluster's CA for https endpoints, or null for the JVM's default trust
+   * @param token the bearer token every request carries, or null
+   */
+  ClusterClient(List<String> endpoints, Duration timeout, javax.net.ssl.SSLContext tls,
+      String token) {
+    HttpClient.Builder builder = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(CONNECT_TIMEOUT);
+    if (tls != null) builder.sslContext(tls);
+    this.http = builder.build();
+    this.authorization = token == null ? null : "Bearer " + token;
     this.endpoints = List.copyOf(endpoints);
     this.timeout = timeout;
     this.deadline = System.nanoTime() + timeout.toNanos();
@@ -229,7 +243,7 @@ final class ClusterClient {
   Map<String, Answer> askEach(Collection<String> urls, String path) {
     Map<String, CompletableFuture<Answer>> asked = new LinkedHashMap<>();
     for (String url : urls) {
-      asked.put(url, HTTP.sendAsync(httpRequest(url, Request.read(path), STATUS_TIMEOUT),
+      asked.put(url, http.sendAsync(httpRequest(url, Request.read(path), STATUS_TIMEOUT),
               HttpResponse.BodyHandlers.ofByteArray())
           .thenApply(r -> new Answer(new Response(r.statusCode(), r.headers(), r.body(), false),
               null))
@@ -278,9 +292,20 @@ final class ClusterClient {
     List<String> problems = new ArrayList<>();
     for (String endpoint : order) {
       if (!timeLeft()) break;
+      Response response;
       try {
-        Response response = exchange(endpoint, Request.read("/v1/cluster"), STATUS_TIMEOUT,
-            false);
+        response = exchange(endpoint, Request.read("/v1/cluster"), STATUS_TIMEOUT, false);
+      } catch (IOException e) {
+        unreachable.add(endpoint);
+        problems.add(endpoint + ": " + describe(e));
+        continue;
+      }
+      if (response.status() == 401 || response.status() == 403) {
+        // the other endpoints of the same cluster would say the same: say so now
+        throw ClientError.refused(endpoint + " answered " + response.status() + ": "
+            + response.error() + " (give a token with --token-file FILE or RAFTKV_TOKEN)");
+      }
+      try {
         if (response.status() != 200) {
           problems.add(endpoint + " answered " + response.status() + ": " + response.error());
           continue;
@@ -288,9 +313,6 @@ final class ClusterClient {
         ObjectNode status = response.json();
         String leader = clientUrl(status, status.path("leaderId").asInt());
         return leader != null && !unreachable.contains(leader) ? leader : endpoint;
-      } catch (IOException e) {
-        unreachable.add(endpoint);
-        problems.add(endpoint + ": " + describe(e));
       } catch (ClientError e) {
         problems.add(endpoint + ": " + e.getMessage());
       }
@@ -304,7 +326,7 @@ final class ClusterClient {
   private Response exchange(String url, Request request, Duration atMost, boolean afterUnknown)
       throws IOException {
     try {
-      HttpResponse<byte[]> r = HTTP.send(httpRequest(url, request, atMost),
+      HttpResponse<byte[]> r = http.send(httpRequest(url, request, atMost),
           HttpResponse.BodyHandlers.ofByteArray());
       return new Response(r.statusCode(), r.headers(), r.body(), afterUnknown);
     } catch (InterruptedException e) {
@@ -321,6 +343,7 @@ final class ClusterClient {
         .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(request.body()));
     if (request.requestId() != null) builder.header("X-Request-Id", request.requestId());
+    if (authorization != null) builder.header("Authorization", authorization);
     if (request.body() != null && request.kind() != Kind.WRITE) {
       builder.header("Content-Type", "application/json"); // values are bytes, and sent untyped
     }
@@ -339,6 +362,8 @@ final class ClusterClient {
 
   /** The first message down the chain of causes: the JDK's client often wraps a bare one. */
   private static String describe(Throwable e) {
+    String hint = TlsHints.of(e);
+    if (hint != null) return hint;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof UnresolvedAddressException) return "unknown host";
       if (t.getMessage() != null && !t.getMessage().isBlank()) return t.getMessage();

@@ -16,7 +16,7 @@ import raftkv.bench.WatchBench;
     description = "A replicated, persistent key-value store built on Raft.",
     subcommands = {NodeCommand.class, GatewayCommand.class, DiskBenchCommand.class,
         KvCommand.class, ClusterCommand.class, LoadCommand.class, CeilingServer.class,
-        BenchReportCommand.class, WatchBench.class})
+        BenchReportCommand.class, WatchBench.class, TokenCommand.class})
 public final class Main {
 
   /** The exit status of an unexpected error in a command (sysexits' EX_SOFTWARE). */

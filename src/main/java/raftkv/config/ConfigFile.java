@@ -16,6 +16,10 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import raftkv.config.NodeConfig.Member;
+import raftkv.security.AuthSettings;
+import raftkv.security.Role;
+import raftkv.security.TlsSettings;
+import raftkv.security.Tokens;
 import raftkv.storage.StorageOptions;
 import raftkv.transport.TransportOptions;
 
@@ -41,7 +45,9 @@ public final class ConfigFile {
       Map.entry("snapshots", NodeConfig.Snapshots.DEFAULTS),
       Map.entry("transport", TransportOptions.defaults()),
       Map.entry("gateway", NodeConfig.Gateway.DEFAULTS),
-      Map.entry("metrics", NodeConfig.Metrics.DEFAULTS));
+      Map.entry("metrics", NodeConfig.Metrics.DEFAULTS),
+      Map.entry("tls", TlsSettings.DEFAULTS),
+      Map.entry("auth", AuthSettings.DEFAULTS));
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -75,7 +81,13 @@ public final class ConfigFile {
     try {
       config = MAPPER.treeToValue(tree, NodeConfig.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException(source + ": unknown field '" + path(e) + "'");
+      String field = path(e);
+      if (field.startsWith("auth.tokens") && field.endsWith(".token")) {
+        throw new ConfigException(source + ": field '" + field + "': the configuration holds"
+            + " no tokens, only their hashes: replace it with \"sha256\": the output of"
+            + " 'raftkv token hash'");
+      }
+      throw new ConfigException(source + ": unknown field '" + field + "'");
     } catch (InvalidFormatException e) {
       throw new ConfigException(source + ": field '" + path(e) + "' has a bad value '"
           + e.getValue() + "' (expected " + e.getTargetType().getSimpleName() + ")");
@@ -166,6 +178,8 @@ public final class ConfigFile {
     }
     validateSnapshots(c.snapshots(), source);
     validateWatchAndLeases(c, source);
+    validateTls(c.tls(), source);
+    validateAuth(c.auth(), source);
     NodeConfig.Gateway g = c.gateway();
     atLeast(source, "gateway.pollIntervalMs", g.pollIntervalMs(), 1);
     atLeast(source, "gateway.maxAttempts", g.maxAttempts(), 1);
@@ -185,6 +199,46 @@ public final class ConfigFile {
     if (c.metrics() == null) fail(source, "metrics", "must be an object, not null");
     if (c.watch() == null) fail(source, "watch", "must be an object, not null");
     if (c.leases() == null) fail(source, "leases", "must be an object, not null");
+    if (c.tls() == null) fail(source, "tls", "must be an object, not null");
+    if (c.auth() == null) fail(source, "auth", "must be an object, not null");
+  }
+
+  private static void validateTls(TlsSettings t, String source) throws ConfigException {
+    if (!"jdk".equals(t.engine()) && !"openssl".equals(t.engine())) {
+      fail(source, "tls.engine", "must be \"jdk\" or \"openssl\", got '" + t.engine() + "'");
+    }
+    if (t.reloadCheckMs() != 0) atLeast(source, "tls.reloadCheckMs", t.reloadCheckMs(), 100);
+    if (!t.enabled()) return;
+    if (blank(t.certFile())) fail(source, "tls.certFile", "is empty, but tls.enabled is true");
+    if (blank(t.keyFile())) fail(source, "tls.keyFile", "is empty, but tls.enabled is true");
+    if (blank(t.caFile())) fail(source, "tls.caFile", "is empty, but tls.enabled is true");
+  }
+
+  private static void validateAuth(AuthSettings a, String source) throws ConfigException {
+    if (a.tokens() == null) fail(source, "auth.tokens", "must be a list, not null");
+    Set<String> names = new HashSet<>();
+    Set<String> hashes = new HashSet<>();
+    for (int i = 0; i < a.tokens().size(); i++) {
+      AuthSettings.Token t = a.tokens().get(i);
+      String field = "auth.tokens[" + i + "]";
+      if (t == null) fail(source, field, "is null");
+      if (blank(t.name())) fail(source, field + ".name", "is empty");
+      if (!names.add(t.name())) fail(source, field + ".name", "'" + t.name() + "' appears twice");
+      if (t.role() == null) {
+        fail(source, field + ".role", "is missing (read, read-write or admin)");
+      }
+      if (!Tokens.isHash(t.sha256())) {
+        fail(source, field + ".sha256", "must be a token's SHA-256, 64 lowercase hex digits, as"
+            + " 'raftkv token hash' prints it");
+      }
+      if (!hashes.add(t.sha256())) {
+        fail(source, field + ".sha256", "is the hash of a token listed before it");
+      }
+    }
+    if (a.enabled() && a.tokens().isEmpty()) {
+      fail(source, "auth.tokens", "is empty, but auth.enabled is true: add one made by"
+          + " 'raftkv token new --name NAME --role " + Role.READ_WRITE.configName() + "'");
+    }
   }
 
   private static void validateWatchAndLeases(NodeConfig c, String source)

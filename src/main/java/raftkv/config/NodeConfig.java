@@ -3,6 +3,8 @@ package raftkv.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import raftkv.security.AuthSettings;
+import raftkv.security.TlsSettings;
 import raftkv.storage.StorageOptions;
 import raftkv.transport.TransportOptions;
 import raftkv.transport.TransportSettings;
@@ -33,6 +35,8 @@ import raftkv.transport.TransportSettings;
  * @param watch how much change history a node keeps for watchers, and how many it serves;
  *     optional in the file
  * @param leases the bounds of lease time-to-live; optional in the file
+ * @param tls TLS on the client and Raft ports; optional in the file (off)
+ * @param auth the client tokens and their roles; optional in the file (off)
  */
 public record NodeConfig(
     int nodeId,
@@ -53,7 +57,17 @@ public record NodeConfig(
     Gateway gateway,
     Metrics metrics,
     Watch watch,
-    Leases leases) {
+    Leases leases,
+    TlsSettings tls,
+    AuthSettings auth) {
+
+  /** Never prints the cluster token: a configuration may be logged. */
+  @Override
+  public String toString() {
+    return "NodeConfig[nodeId=" + nodeId + ", dataDir=" + dataDir + ", members=" + members
+        + ", tls=" + (tls != null && tls.enabled()) + ", auth=" + (auth != null && auth.enabled())
+        + "]";
+  }
 
   /**
    * Watches ({@code GET /v1/watch}). Each node keeps the latest changes in memory, for watchers
@@ -95,9 +109,20 @@ public record NodeConfig(
 
   /** One cluster member and the addresses others reach it at. */
   public record Member(int id, String host, int raftPort, int clientPort) {
-    public String clientUrl() {
-      return "http://" + host + ":" + clientPort;
+    /** Where clients reach the member: {@code scheme} is {@link NodeConfig#scheme()}. */
+    public String clientUrl(String scheme) {
+      return scheme + "://" + host + ":" + clientPort;
     }
+  }
+
+  /** The scheme of every client port of this cluster: https with TLS on. */
+  public String scheme() {
+    return tls != null && tls.enabled() ? "https" : "http";
+  }
+
+  /** Where {@code member}'s clients reach it, with this cluster's scheme. */
+  public String clientUrl(Member member) {
+    return member.clientUrl(scheme());
   }
 
   /**
@@ -264,7 +289,7 @@ public record NodeConfig(
         .electionTicks(electionTicks).heartbeatTicks(heartbeatTicks).limits(limits)
         .tuning(tuning).requestIds(requestIds).storage(storage).snapshots(snapshots)
         .transport(transport)
-        .gateway(gateway).metrics(metrics).watch(watch).leases(leases);
+        .gateway(gateway).metrics(metrics).watch(watch).leases(leases).tls(tls).auth(auth);
   }
 
   /**
@@ -291,6 +316,8 @@ public record NodeConfig(
     private Metrics metrics = Metrics.DEFAULTS;
     private Watch watch = Watch.DEFAULTS;
     private Leases leases = Leases.DEFAULTS;
+    private TlsSettings tls = TlsSettings.DEFAULTS;
+    private AuthSettings auth = AuthSettings.DEFAULTS;
 
     private Builder() {}
 
@@ -313,12 +340,14 @@ public record NodeConfig(
     public Builder metrics(Metrics m) { metrics = m; return this; }
     public Builder watch(Watch w) { watch = w; return this; }
     public Builder leases(Leases l) { leases = l; return this; }
+    public Builder tls(TlsSettings t) { tls = t; return this; }
+    public Builder auth(AuthSettings a) { auth = a; return this; }
 
     /** @throws IllegalArgumentException naming the first field that is not usable */
     public NodeConfig build() {
       NodeConfig config = new NodeConfig(nodeId, dataDir, bindHost, gatewayPort, members,
           clusterToken, tickMs, electionTicks, heartbeatTicks, limits, tuning, requestIds,
-          storage, snapshots, transport, gateway, metrics, watch, leases);
+          storage, snapshots, transport, gateway, metrics, watch, leases, tls, auth);
       try {
         ConfigFile.validate(config, "configuration");
       } catch (ConfigException e) {

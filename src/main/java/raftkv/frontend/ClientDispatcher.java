@@ -14,7 +14,7 @@ public interface ClientDispatcher {
 
   /** Makes the dispatcher of a front end when it starts, on its event loop. */
   interface Factory {
-    ClientDispatcher create(Vertx vertx, LeaderForwarder forwarder);
+    ClientDispatcher create(Vertx vertx, LeaderForwarder forwarder, raftkv.security.Tls tls);
   }
 
   /** Serves a key-value request by the deadline. */

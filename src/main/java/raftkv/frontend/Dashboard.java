@@ -2,8 +2,9 @@ package raftkv.frontend;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
+import raftkv.security.Tls;
 
 /**
  * The live dashboard at {@code /ui/}: static files from the jar ({@code raftkv/ui}), and {@code
@@ -46,7 +48,8 @@ final class Dashboard {
   static final int MAX_MISSED = 30;
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final HttpClientAgent client;
+  private final String authorization;
   private final DashboardView view;
   private final Set<HttpServerResponse> viewers = new LinkedHashSet<>();
   private final Map<Integer, DashboardView.Poll> configured = new TreeMap<>();
@@ -58,22 +61,24 @@ final class Dashboard {
   /** Events each viewer missed in a row because it did not take the ones before. */
   private final Map<HttpServerResponse, Integer> missed = new HashMap<>();
 
-  Dashboard(Vertx vertx, NodeConfig config) {
+  Dashboard(Vertx vertx, NodeConfig config, Tls tls) {
     this.vertx = vertx;
+    this.authorization = "Bearer " + config.clusterToken();
     this.view = new DashboardView(config.isGateway() ? "gateway" : "node " + config.nodeId());
     for (NodeConfig.Member m : config.members()) {
-      configured.put(m.id(), new DashboardView.Poll(m.id(), m.clientUrl(),
+      configured.put(m.id(), new DashboardView.Poll(m.id(), config.clientUrl(m),
           m.host() + ":" + m.raftPort(), true, null, null));
     }
     this.members = configured;
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true).setMetricsName("dashboard")
-            .setConnectTimeout((int) POLL_TIMEOUT_MS))
+        .with(tls.client(new HttpClientOptions().setKeepAlive(true).setMetricsName("dashboard")
+            .setConnectTimeout((int) POLL_TIMEOUT_MS)))
         .with(new PoolOptions().setHttp1MaxSize(1))
         // a member that dies resets the connection; the poll under way hears of it
         .withConnectHandler(connection -> connection.exceptionHandler(e ->
             LOG.debug("dashboard: a connection to a member failed: {}", e.toString())))
         .build();
+    tls.track(client, 0);
   }
 
   void install(Router router) {
@@ -139,7 +144,9 @@ final class Dashboard {
 
   private Future<DashboardView.Poll> poll(DashboardView.Poll member) {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
-        .setAbsoluteURI(member.clientUrl() + "/v1/cluster").setTimeout(POLL_TIMEOUT_MS);
+        .setAbsoluteURI(member.clientUrl() + "/v1/cluster").setTimeout(POLL_TIMEOUT_MS)
+        // the cluster's own token: members with authentication on take it as an admin's
+        .putHeader(HttpHeaders.AUTHORIZATION, authorization);
     return client.request(request)
         .compose(r -> r.send().compose(answer -> answer.body().map(body -> {
           if (answer.statusCode() != 200) {

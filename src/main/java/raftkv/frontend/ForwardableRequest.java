@@ -19,10 +19,18 @@ import io.vertx.ext.web.RoutingContext;
  *     does not make the client's write one it can retry
  * @param forwardedBy the {@link ClientHeaders#FORWARDED_BY} header the request arrived with, or
  *     null when a client sent it directly
+ * @param authorization the client's {@code Authorization} header, or null: passed on, so that
+ *     the front end that serves the request checks the client's token itself
  */
 public record ForwardableRequest(
     HttpMethod method, String uri, String requestId, String idRetention, Buffer body,
-    KvAnswers.Kind kind, String forwardedBy) {
+    KvAnswers.Kind kind, String forwardedBy, String authorization) {
+
+  /** Never shows the client's token: a request may be logged. */
+  @Override
+  public String toString() {
+    return "ForwardableRequest[" + method + " " + uri + ", requestId=" + requestId + "]";
+  }
 
   /** Captures {@code rc}'s request; {@code parsed} is what the parser made of it. */
   static ForwardableRequest of(RoutingContext rc, KvRequest parsed) {
@@ -32,7 +40,8 @@ public record ForwardableRequest(
         rc.request().getHeader(ClientHeaders.REQUEST_ID_RETENTION),
         method == HttpMethod.PUT || method == HttpMethod.POST ? BodyReader.body(rc) : null,
         parsed.kind(),
-        rc.request().getHeader(ClientHeaders.FORWARDED_BY));
+        rc.request().getHeader(ClientHeaders.FORWARDED_BY),
+        rc.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION));
   }
 
   /** Captures a membership request ({@code /v1/members}, {@code /v1/leader}) with its body. */
@@ -41,7 +50,8 @@ public record ForwardableRequest(
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     return new ForwardableRequest(sentOnAs(method), uri(rc), null, null,
         read ? null : BodyReader.body(rc), read ? KvAnswers.Kind.READ : KvAnswers.Kind.CHANGE,
-        rc.request().getHeader(ClientHeaders.FORWARDED_BY));
+        rc.request().getHeader(ClientHeaders.FORWARDED_BY),
+        rc.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION));
   }
 
   private static HttpMethod sentOnAs(HttpMethod method) {
@@ -56,7 +66,7 @@ public record ForwardableRequest(
   /** The same request with a request id (and its retention) given by a gateway. */
   public ForwardableRequest withRequestId(String id, long retentionMs) {
     return new ForwardableRequest(method, uri, id, Long.toString(retentionMs), body, kind,
-        forwardedBy);
+        forwardedBy, authorization);
   }
 
   public boolean isWrite() {

@@ -21,6 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Gauge;
 import raftkv.config.NodeConfig;
+import raftkv.security.BearerAuth;
+import raftkv.security.Tls;
+import raftkv.security.TlsErrors;
+import raftkv.util.QuietLog;
 import raftkv.metrics.HttpMetrics;
 import raftkv.metrics.Metrics;
 import raftkv.node.NodeChannel;
@@ -72,6 +76,8 @@ public final class FrontEndVerticle extends VerticleBase {
   private HttpMetrics httpMetrics; // null while metrics are off
   private Dashboard dashboard;
   private WatchHub watches; // null in a gateway, which relays watches
+  private Tls tls = Tls.OFF;
+  private final QuietLog handshakeWarnings = new QuietLog(log, 60_000);
 
   /**
    * @param dispatcherFactory makes, once the verticle starts, what serves the parsed requests
@@ -90,31 +96,42 @@ public final class FrontEndVerticle extends VerticleBase {
   /** A node's own front end, which asks its node through {@code node}. */
   public static FrontEndVerticle inNode(NodeConfig config, NodeChannel node) {
     return new FrontEndVerticle(config,
-        (vertx, forwarder) -> new LocalNodeDispatcher(vertx, node, config, forwarder));
+        (vertx, forwarder, tls) -> new LocalNodeDispatcher(vertx, node, config, forwarder));
   }
 
   @Override
   public Future<?> start() {
+    return Tls.start(vertx, config.tls(), config.nodeId())
+        .recover(cause -> Future.failedFuture(new IllegalStateException(who()
+            + " cannot serve clients: " + cause.getMessage(), cause)))
+        .compose(this::startWith);
+  }
+
+  private Future<?> startWith(Tls loaded) {
+    tls = loaded;
     NodeConfig.Limits limits = config.limits();
     parser = new KvRequestParser(limits, config.requestIds(), config.leases());
-    forwarder = new LeaderForwarder(vertx, config.gateway().connectionsPerNode());
-    dispatcher = dispatcherFactory.create(vertx, forwarder);
+    forwarder = new LeaderForwarder(vertx, config.gateway().connectionsPerNode(), tls);
+    dispatcher = dispatcherFactory.create(vertx, forwarder, tls);
     guard = new ConnectionGuard(vertx, limits.maxConnections(), limits.readTimeoutMs(),
         limits.idleTimeoutMs());
     inflight = new InflightLimiter(limits.maxInflightRequests());
     registerMetrics();
-    dashboard = new Dashboard(vertx, config);
+    dashboard = new Dashboard(vertx, config, tls);
     if (dispatcher.history() != null) {
       watches = new WatchHub(vertx, dispatcher.history(), config.watch(), who());
       registerWatchMetrics();
     }
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(guard::opened)
+        .exceptionHandler(this::handshakeFailed)
         .invalidRequestHandler(FrontEndVerticle::invalidRequest)
         .requestHandler(guard.watching(router()));
+    tls.track(server, false);
     return server.listen(configuredPort(), config.bindHost())
-        .onSuccess(listening -> log.info("{} serves clients on http://{}:{}", who(),
-            config.bindHost(), listening.actualPort()))
+        .onSuccess(listening -> log.info("{} serves clients on {}://{}:{}{}", who(),
+            tls.scheme(), config.bindHost(), listening.actualPort(),
+            config.auth().enabled() ? " (tokens required)" : ""))
         .recover(this::failedToListen);
   }
 
@@ -144,6 +161,7 @@ public final class FrontEndVerticle extends VerticleBase {
 
   /** A failed start gets no {@link #stop()}: close what was opened, and say what went wrong. */
   private Future<HttpServer> failedToListen(Throwable cause) {
+    tls.close();
     String where = config.bindHost() + ":" + configuredPort();
     guard.close();
     dashboard.close();
@@ -151,6 +169,20 @@ public final class FrontEndVerticle extends VerticleBase {
         Future.failedFuture(new IllegalStateException(who() + " cannot serve clients on " + where
             + " (" + cause.getMessage() + "): check that no other process uses the port and that"
             + " bindHost is an address of this machine", cause)));
+  }
+
+  /**
+   * A connection that failed before its first request: with TLS on, plain HTTP sent to the TLS
+   * port, or a client that does not trust this node's certificate. The client sees its
+   * connection closed; this log says why, once in a while.
+   */
+  private void handshakeFailed(Throwable cause) {
+    if (!tls.enabled()) return; // a connection reset before its first request: nothing to say
+    String why = TlsErrors.describe(cause);
+    if (why.contains("does not speak TLS")) {
+      why = "a client sent plain HTTP to this TLS port: clients must use https://";
+    }
+    handshakeWarnings.warn(why, "{} refused a client connection: {}", who(), why);
   }
 
   private String who() {
@@ -172,13 +204,16 @@ public final class FrontEndVerticle extends VerticleBase {
     int longestLine = Math.max(4096, 6 * config.limits().maxKeyBytes() + 4096);
     // HTTP/1.1 only: without the wait to tell an HTTP/2 preface from HTTP/1, a connection is
     // set up (and watched by the ConnectionGuard) as soon as it is accepted.
-    return new HttpServerOptions().setMaxInitialLineLength(longestLine)
-        .setHttp2ClearTextEnabled(false);
+    return tls.clientServer(new HttpServerOptions().setMaxInitialLineLength(longestLine)
+        .setHttp2ClearTextEnabled(false));
   }
 
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(guard::requestStarted);
+    if (config.auth().enabled()) {
+      router.route().handler(new BearerAuth(config.auth(), config.clusterToken()));
+    }
     if (httpMetrics != null) router.route().handler(this::measure);
     readRoute(router.route("/metrics")).handler(this::serveMetrics);
     dashboard.install(router);
@@ -380,6 +415,7 @@ public final class FrontEndVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    tls.close();
     if (dashboard != null) dashboard.close(); // its streams would hold the shutdown up
     if (watches != null) watches.close();
     if (dispatcher != null) dispatcher.endWatches();

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
+import raftkv.security.Tls;
 
 /**
  * Passes a client's request on to another node's front end (usually the leader's) over kept-alive
@@ -36,22 +38,25 @@ public final class LeaderForwarder {
 
   private final Vertx vertx;
   private final HttpClientAgent client;
+  private final String scheme;
 
   /**
    * @param connectionsPerNode connections kept open to each node; more concurrent requests queue
    *     for one
    */
-  LeaderForwarder(Vertx vertx, int connectionsPerNode) {
+  LeaderForwarder(Vertx vertx, int connectionsPerNode, Tls tls) {
     this.vertx = vertx;
+    this.scheme = tls.scheme();
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
-            .setMetricsName("forwarding"))
+        .with(tls.client(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
+            .setMetricsName("forwarding")))
         .with(new PoolOptions().setHttp1MaxSize(connectionsPerNode))
         // the request under way hears of a reset (a node that died); unhandled, Vert.x would
         // log it as an ERROR
         .withConnectHandler(connection -> connection.exceptionHandler(e ->
             LOG.debug("a connection to another front end failed: {}", e.toString())))
         .build();
+    tls.track(client, 0);
   }
 
   /**
@@ -93,6 +98,9 @@ public final class LeaderForwarder {
     }
     if (forwardedBy != 0) {
       options.putHeader(ClientHeaders.FORWARDED_BY, Integer.toString(forwardedBy));
+    }
+    if (request.authorization() != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, request.authorization());
     }
     // Given up while it waits for a connection (a pool full of requests to a frozen node, a
     // connect that hangs), the request never left: nothing was sent.
@@ -156,11 +164,12 @@ public final class LeaderForwarder {
     return new HttpAnswer(response.statusCode(), headers, body);
   }
 
-  static String describe(Member node) {
-    return "node " + node.id() + " at " + node.clientUrl();
+  String describe(Member node) {
+    return "node " + node.id() + " at " + node.clientUrl(scheme);
   }
 
   private static String reason(Throwable e) {
+    if (e instanceof javax.net.ssl.SSLException) return raftkv.security.TlsErrors.describe(e);
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 

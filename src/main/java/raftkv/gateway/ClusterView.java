@@ -48,10 +48,10 @@ record ClusterView(List<MemberState> members) {
       return status != null && status.getValue("term") instanceof Number n ? n.longValue() : 0;
     }
 
-    JsonObject toJson() {
+    JsonObject toJson(String scheme) {
       JsonObject json = new JsonObject()
           .put("id", member.id())
-          .put("clientUrl", member.clientUrl())
+          .put("clientUrl", member.clientUrl(scheme))
           .put("reachable", status != null);
       if (status == null) return json.put("error", problem);
       return json.put("role", status.getValue("role")).put("term", term())
@@ -89,10 +89,10 @@ record ClusterView(List<MemberState> members) {
    * it forwards to (0 for none), that {@code leader}'s own status (null for none), and one line per
    * member under {@code nodes}.
    */
-  JsonObject toJson() {
+  JsonObject toJson(String scheme) {
     Optional<MemberState> leader = leaderState();
     JsonArray nodes = new JsonArray();
-    members.forEach(m -> nodes.add(m.toJson()));
+    members.forEach(m -> nodes.add(m.toJson(scheme)));
     return new JsonObject()
         .put("gateway", true)
         .put("leaderId", leader.map(m -> m.member().id()).orElse(0))

@@ -18,6 +18,6 @@ public final class Gateway {
       throw new IllegalArgumentException("a gateway has nodeId 0, not " + config.nodeId());
     }
     return new FrontEndVerticle(config,
-        (vertx, forwarder) -> GatewayDispatcher.start(vertx, config, forwarder));
+        (vertx, forwarder, tls) -> GatewayDispatcher.start(vertx, config, forwarder, tls));
   }
 }

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
 import raftkv.config.NodeConfig;
+import raftkv.security.Tls;
 import raftkv.frontend.ClientDispatcher;
 import raftkv.frontend.Deadline;
 import raftkv.frontend.ForwardFailedException;
@@ -71,6 +72,8 @@ final class GatewayDispatcher implements ClientDispatcher {
   /** The watch streams relayed now, to tell each where to resume when the gateway stops. */
   private final Set<WatchRelay> relays = new LinkedHashSet<>();
   private final long watchProgressMs;
+  private final Tls tls;
+  private final String scheme;
   /** Attempts waiting for a member's answer, to give up when a poll shows it cannot come. */
   private final Set<Attempt> waiting = new LinkedHashSet<>();
   /** Where the next stale read goes, in turn among the members that answered. */
@@ -80,8 +83,10 @@ final class GatewayDispatcher implements ClientDispatcher {
   private record Attempt(Member target, boolean toLeader, Promise<String> abandon) {}
 
   GatewayDispatcher(Vertx vertx, LeaderFinder finder, LeaderForwarder forwarder,
-      NodeConfig config) {
+      NodeConfig config, Tls tls) {
     this.vertx = vertx;
+    this.tls = tls;
+    this.scheme = tls.scheme();
     this.finder = finder;
     this.forwarder = forwarder;
     this.idRetentionMs = config.requestIds().gatewayRetentionMs();
@@ -93,11 +98,13 @@ final class GatewayDispatcher implements ClientDispatcher {
   }
 
   /** The dispatcher of a gateway's front end: it starts following the leader at once. */
-  static ClientDispatcher start(Vertx vertx, NodeConfig config, LeaderForwarder forwarder) {
+  static ClientDispatcher start(Vertx vertx, NodeConfig config, LeaderForwarder forwarder,
+      Tls tls) {
     long pollInterval = config.gateway().pollIntervalMs();
     long pollTimeout = Math.min(pollInterval, config.limits().requestTimeoutMs());
-    LeaderFinder finder = new LeaderFinder(vertx, config.members(), pollInterval, pollTimeout);
-    GatewayDispatcher dispatcher = new GatewayDispatcher(vertx, finder, forwarder, config);
+    LeaderFinder finder = new LeaderFinder(vertx, config.members(), pollInterval, pollTimeout,
+        tls, config.clusterToken());
+    GatewayDispatcher dispatcher = new GatewayDispatcher(vertx, finder, forwarder, config, tls);
     finder.start();
     return dispatcher;
   }
@@ -115,7 +122,7 @@ final class GatewayDispatcher implements ClientDispatcher {
   @Override
   public Future<HttpAnswer> cluster(boolean withDigest, Deadline deadline) {
     // the members' own digests are what a convergence check compares; the gateway has none
-    return finder.refresh().map(view -> HttpAnswer.json(200, view.toJson()));
+    return finder.refresh().map(view -> HttpAnswer.json(200, view.toJson(scheme)));
   }
 
   @Override
@@ -138,9 +145,12 @@ final class GatewayDispatcher implements ClientDispatcher {
   public void relayWatch(raftkv.frontend.WatchRequest request,
       io.vertx.ext.web.RoutingContext rc) {
     if (watchClient == null) {
-      watchClient = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
-              .setKeepAlive(false).setName("gateway-watch"),
-          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(100_000));
+      io.vertx.core.http.HttpClientAgent client = vertx.httpClientBuilder()
+          .with(tls.client(new io.vertx.core.http.HttpClientOptions()
+              .setKeepAlive(false).setName("gateway-watch")))
+          .with(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(100_000)).build();
+      tls.track(client, 0);
+      watchClient = client;
     }
     WatchRelay[] relay = new WatchRelay[1];
     relay[0] = new WatchRelay(vertx, watchClient,

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig.Member;
+import raftkv.security.Tls;
 import raftkv.gateway.ClusterView.MemberState;
 import raftkv.util.QuietLog;
 
@@ -42,6 +43,8 @@ final class LeaderFinder {
   private final long pollIntervalMs;
   private final long pollTimeoutMs;
   private final HttpClientAgent client;
+  private final String scheme;
+  private final String authorization;
   private final QuietLog quietLog = new QuietLog(log, 30_000);
 
   /** The member requests go to; null while none is known. */
@@ -60,20 +63,29 @@ final class LeaderFinder {
   /** The term in which {@link #leader} leads, as it said. */
   private long leaderTerm;
 
-  LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs) {
+  /**
+   * @param clusterToken sent as the polls' bearer token: members with authentication on take it
+   *     as the cluster's own
+   */
+  LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs,
+      Tls tls, String clusterToken) {
     this.vertx = vertx;
+    this.scheme = tls.scheme();
+    this.authorization = "Bearer " + clusterToken;
     this.seeds = List.copyOf(members);
     this.members = this.seeds;
     this.pollIntervalMs = pollIntervalMs;
     this.pollTimeoutMs = pollTimeoutMs;
     // One connection per member is plenty: a poll is one small request per period.
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true).setMetricsName("leader-finder"))
+        .with(tls.client(new HttpClientOptions().setKeepAlive(true)
+            .setMetricsName("leader-finder")))
         .with(new PoolOptions().setHttp1MaxSize(1))
         // the poll under way hears of a reset; unhandled, Vert.x would log it as an ERROR
         .withConnectHandler(connection -> connection.exceptionHandler(e ->
             log.debug("Gateway: a poll's connection failed: {}", e.toString())))
         .build();
+    tls.track(client, 0);
   }
 
   /** {@code listener} is told of each round's view, after the leader was adopted from it. */
@@ -138,6 +150,7 @@ final class LeaderFinder {
         .setHost(member.host())
         .setPort(member.clientPort())
         .setURI("/v1/cluster")
+        .putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization)
         .setConnectTimeout(pollTimeoutMs)
         .setIdleTimeout(pollTimeoutMs);
     return client.request(options)
@@ -169,7 +182,7 @@ final class LeaderFinder {
     leader = state.member();
     leaderTerm = state.term();
     log.info("Gateway: node {} leads (term {}); forwarding requests to {}", leader.id(),
-        leaderTerm, leader.clientUrl());
+        leaderTerm, leader.clientUrl(scheme));
     reportedLeaderId = leader.id();
     newLeaderListener.accept(leader);
   }
@@ -182,13 +195,13 @@ final class LeaderFinder {
     int leaderId = leader == null ? 0 : leader.id();
     if (leaderId != 0 && leaderId != reportedLeaderId) {
       log.info("Gateway: node {} leads (term {}); forwarding requests to {}", leaderId,
-          view.leaderState().map(MemberState::term).orElse(0L), leader.clientUrl());
+          view.leaderState().map(MemberState::term).orElse(0L), leader.clientUrl(scheme));
     } else if (leaderId == 0 && reportedLeaderId != 0) {
       log.warn("Gateway: no reachable member claims to lead any more (node {} did); requests"
           + " get 503 until one does", reportedLeaderId);
     } else if (leaderId == 0) {
       quietLog.warn("no-leader", "Gateway: no reachable member claims to lead: "
-          + view.toJson().getJsonArray("nodes").encode());
+          + view.toJson(scheme).getJsonArray("nodes").encode());
     }
     reportedLeaderId = leaderId;
   }

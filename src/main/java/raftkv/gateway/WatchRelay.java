@@ -47,6 +47,7 @@ final class WatchRelay {
   /** A member that sends nothing for this long (not even progress) is given up. */
   private final long silenceMs;
   private final Runnable onEnd;
+  private final String authorization;
   /** The next revision the client needs; 0 until the first member named where it starts. */
   private long next;
   private boolean headersSent;
@@ -76,6 +77,8 @@ final class WatchRelay {
     this.keyOrPrefixQuery = keyOrPrefixQuery;
     this.next = fromRevision;
     this.downstream = rc.response();
+    // the client's token goes on to the member, which checks it
+    this.authorization = rc.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION);
     this.maxAttempts = maxAttempts;
     this.silenceMs = silenceMs;
     this.onEnd = onEnd;
@@ -99,8 +102,12 @@ final class WatchRelay {
       // spread the gateway's streams over the members, and try another on each retry
       Member member = candidates.get((firstChoice + resumes + thisAttempt) % candidates.size());
       String uri = "/v1/watch?" + keyOrPrefixQuery + (next > 0 ? "&fromRevision=" + next : "");
-      client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(member.host())
-              .setPort(member.clientPort()).setURI(uri))
+      RequestOptions upstream = new RequestOptions().setMethod(HttpMethod.GET)
+          .setHost(member.host()).setPort(member.clientPort()).setURI(uri);
+      if (authorization != null) {
+        upstream.putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization);
+      }
+      client.request(upstream)
           .compose(request -> request.send())
           .onComplete(sent -> {
             if (sent.failed()) {

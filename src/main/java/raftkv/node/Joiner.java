@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
+import raftkv.security.Tls;
 
 /**
  * A node started to join a cluster asks its members to add it as a learner ({@code POST
@@ -38,13 +39,15 @@ final class Joiner {
    *     (the {@code POST /v1/members} answer): until the leader's log reaches this node, that
    *     is the only place it learns the other members' addresses from
    */
-  Joiner(Vertx vertx, NodeConfig config, List<String> urls, Consumer<JsonObject> added) {
+  Joiner(Vertx vertx, NodeConfig config, Tls tls, List<String> urls,
+      Consumer<JsonObject> added) {
     this.added = added;
     this.vertx = vertx;
     this.config = config;
     this.urls = List.copyOf(urls);
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setConnectTimeout(2_000).setMetricsName("joining"))
+        .with(tls.client(new HttpClientOptions().setConnectTimeout(2_000)
+            .setMetricsName("joining")))
         // the request under way hears of a reset; unhandled, Vert.x would log it as an ERROR
         .withConnectHandler(connection -> connection.exceptionHandler(e ->
             LOG.debug("joining: a connection failed: {}", e.toString())))
@@ -72,6 +75,9 @@ final class Joiner {
     URI uri = URI.create(url);
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
         .setHost(uri.getHost()).setPort(uri.getPort()).setURI("/v1/members")
+        .setSsl("https".equalsIgnoreCase(uri.getScheme()))
+        // the cluster's own token: members with authentication on take it as an admin's
+        .putHeader("Authorization", "Bearer " + config.clusterToken())
         .setIdleTimeout(10_000).putHeader("Content-Type", "application/json");
     client.request(request)
         .compose(req -> req.send(body.toBuffer()))

@@ -46,7 +46,7 @@ final class MembershipHost {
     Membership m = node.replica().raft().membership();
     membershipChanged(m, m);
     if (!joinUrls.isEmpty() && !m.contains(config.nodeId())) {
-      joiner = new Joiner(node.vertx(), config, joinUrls, this::joined);
+      joiner = new Joiner(node.vertx(), config, node.tls(), joinUrls, this::joined);
       joiner.start();
     }
   }
@@ -277,7 +277,7 @@ final class MembershipHost {
     JsonObject json = new JsonObject().put("id", id);
     if (member != null) {
       json.put("host", member.host()).put("raftPort", member.raftPort())
-          .put("clientPort", member.clientPort()).put("clientUrl", member.clientUrl())
+          .put("clientPort", member.clientPort()).put("clientUrl", config.clientUrl(member))
           .put("raftAddress", member.host() + ":" + member.raftPort());
     }
     return json;
@@ -288,6 +288,6 @@ final class MembershipHost {
     int leader = node.replica().raft().leaderId();
     NodeConfig.Member m = leader == 0 ? null
         : MemberAddress.resolve(leader, node.replica().raft().membership(), config);
-    return new LeaderHint(leader, m == null ? null : m.clientUrl());
+    return new LeaderHint(leader, m == null ? null : config.clientUrl(m));
   }
 }

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.config.NodeConfig;
+import raftkv.security.Tls;
 import raftkv.kv.CommandStamper;
 import raftkv.kv.EventHistory;
 import raftkv.kv.KvCommand;
@@ -71,6 +72,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   private SnapshotReceiver snapshotReceiver;
   private LoopLagProbe loopLag;
   private Transport transport;
+  private Tls tls = Tls.OFF;
   private Replica<KvResult> replica;
   private long ticker = -1;
   private boolean processScheduled;
@@ -172,7 +174,13 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   @Override
   public Future<?> start() {
     Path dir = Path.of(config.dataDir());
-    return vertx.executeBlocking(() -> FileRaftStorage.open(dir, storageOptions), false)
+    // the certificate is checked before anything else: a node that cannot talk to its peers
+    // should not take its data directory
+    return Tls.start(vertx, config.tls(), config.nodeId())
+        .compose(loaded -> {
+          tls = loaded;
+          return vertx.executeBlocking(() -> FileRaftStorage.open(dir, storageOptions), false);
+        })
         .compose(opened -> {
           fileStorage = opened;
           // the whole recovery runs on a worker: reading a large snapshot takes seconds
@@ -187,7 +195,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
         .compose(v -> replica.halted()
             ? Future.failedFuture(new IllegalStateException("it stopped while applying its"
                 + " log: " + replica.haltCause()))
-            : Transport.start(vertx, config.transportSettings(), this::receive,
+            : Transport.start(vertx, config.transportSettings(), tls, this::receive,
                 snapshotReceiver))
         .map(t -> {
           transport = t;
@@ -240,6 +248,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
 
   /** A failed start gets no {@link #stop()}: release the data directory, say what went wrong. */
   private Future<Object> failedToStart(Throwable cause) {
+    tls.close();
     Future<Void> closed = storage != null ? storage.close()
         : fileStorage != null ? vertx.executeBlocking(() -> {
           fileStorage.close();
@@ -298,6 +307,7 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(ticker);
+    tls.close();
     membership.stop("node " + config.nodeId() + " is shutting down");
     failHeldWrites("node " + config.nodeId() + " is shutting down");
     if (loopLag != null) loopLag.stop();
@@ -757,6 +767,11 @@ public final class RaftVerticle extends VerticleBase implements Replica.Host {
     }
     Future<Void> closed = transport == null ? Future.succeededFuture() : transport.close();
     closed.onComplete(v -> onHalt.accept(cause));
+  }
+
+  /** TLS for what this node dials and serves on its Raft port ({@link Tls#OFF} when off). */
+  Tls tls() {
+    return tls;
   }
 
   // ------------------------------------------------------------------ status

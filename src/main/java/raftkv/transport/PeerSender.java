@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Message;
+import raftkv.security.Tls;
 import raftkv.util.QuietLog;
 
 /**
@@ -86,7 +87,7 @@ final class PeerSender {
 
   /** Call on the node's event loop ({@code context}): the client's answers land there. */
   PeerSender(Vertx vertx, Context context, int selfId, int peerId, String host, int port,
-      String token, TransportOptions options) {
+      String token, TransportOptions options, Tls tls) {
     this.selfId = selfId;
     this.peerId = peerId;
     this.token = token;
@@ -95,15 +96,16 @@ final class PeerSender {
     this.address = new Address(host, port);
     this.warnings = new QuietLog(LOG, options.warningIntervalMs());
     this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions()
+        .with(tls.peerClient(new HttpClientOptions()
             .setMetricsName("raft-peer-" + peerId)
             .setKeepAlive(true)
             .setPipelining(true)
             .setPipeliningLimit(options.maxInflightRequests())
-            .setConnectTimeout(options.connectTimeoutMs()))
+            .setConnectTimeout(options.connectTimeoutMs()), peerId))
         .with(new PoolOptions().setHttp1MaxSize(1)) // one connection: the order of messages holds
         .withConnectHandler(connection -> connection.exceptionHandler(this::connectionFailed))
         .build();
+    tls.track(client, peerId);
   }
 
   /** Queues {@code m} for the peer. Never blocks, never throws. */
@@ -289,6 +291,7 @@ final class PeerSender {
   }
 
   private static String describe(Throwable cause) {
+    if (cause instanceof javax.net.ssl.SSLException) return raftkv.security.TlsErrors.describe(cause);
     return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 }

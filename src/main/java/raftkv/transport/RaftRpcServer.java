@@ -13,13 +13,23 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import io.vertx.core.http.HttpConnection;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.Message;
 import raftkv.raft.SnapshotMeta;
+import raftkv.security.MemberIdentity;
+import raftkv.security.Tls;
+import raftkv.security.TlsErrors;
 import raftkv.util.QuietLog;
 
 /**
@@ -35,7 +45,13 @@ import raftkv.util.QuietLog;
  *
  * <p>A malformed or unauthorized RPC gets {@code 400} with a JSON {@code {"error": ...}} and does
  * not reach the inbox: a wrong or missing token, a body that {@link RaftJson} refuses, a batch
- * for another node or from a node that is not a peer. A body over the limit gets {@code 413},
+ * for another node or from a node that is not a peer.
+ *
+ * <p>With TLS on, the port speaks only TLS and takes only connections whose certificate is
+ * signed by the cluster's CA and names a member ({@link MemberIdentity}); the TLS handshake
+ * refuses the others before any request is read. A batch or snapshot piece then must come from
+ * the member the certificate names, else it is refused with {@code 403}: a member's certificate
+ * cannot speak for another. A body over the limit gets {@code 413},
  * a wrong method {@code 405}, an unknown route {@code 404}; all errors are JSON.
  *
  * <p>Started on the node's event loop, the server runs its handlers, and so the inbox, there.
@@ -76,10 +92,14 @@ public final class RaftRpcServer {
   private final AtomicLong acceptedRequests = new AtomicLong();
   private final AtomicLong receivedMessages = new AtomicLong();
   private final AtomicLong refusedRequests = new AtomicLong();
+  private final boolean tlsOn;
+  /** The member each open TLS connection's certificate names, found at its first request. */
+  private final Map<HttpConnection, Integer> connectionMembers = new HashMap<>();
   private HttpServer server;
 
-  private RaftRpcServer(TransportSettings settings, Consumer<List<Message>> inbox,
+  private RaftRpcServer(TransportSettings settings, Tls tls, Consumer<List<Message>> inbox,
       SnapshotInbox snapshotInbox) {
+    this.tlsOn = tls.enabled();
     this.snapshotInbox = snapshotInbox;
     this.nodeId = settings.nodeId();
     this.token = settings.clusterToken().getBytes(StandardCharsets.UTF_8);
@@ -94,17 +114,23 @@ public final class RaftRpcServer {
    */
   public static Future<RaftRpcServer> start(Vertx vertx, TransportSettings settings,
       Consumer<List<Message>> inbox) {
-    return start(vertx, settings, inbox, NO_SNAPSHOTS);
+    return start(vertx, settings, Tls.OFF, inbox, NO_SNAPSHOTS);
   }
 
-  /** As {@link #start(Vertx, TransportSettings, Consumer)}, taking snapshots into {@code snapshots}. */
-  public static Future<RaftRpcServer> start(Vertx vertx, TransportSettings settings,
+  /**
+   * As {@link #start(Vertx, TransportSettings, Consumer)}, over {@code tls} when it is on, taking
+   * snapshots into {@code snapshots}.
+   */
+  public static Future<RaftRpcServer> start(Vertx vertx, TransportSettings settings, Tls tls,
       Consumer<List<Message>> inbox, SnapshotInbox snapshots) {
-    RaftRpcServer rpc = new RaftRpcServer(settings, inbox, snapshots);
-    return vertx.createHttpServer()
+    RaftRpcServer rpc = new RaftRpcServer(settings, tls, inbox, snapshots);
+    return vertx.createHttpServer(tls.peerServer(new io.vertx.core.http.HttpServerOptions()))
         .requestHandler(rpc.router(vertx))
-        .connectionHandler(connection -> connection.exceptionHandler(rpc::connectionFailed))
-        .exceptionHandler(rpc::connectionFailed)
+        .connectionHandler(connection -> {
+          connection.exceptionHandler(rpc::connectionFailed);
+          if (rpc.tlsOn) connection.closeHandler(v -> rpc.connectionMembers.remove(connection));
+        })
+        .exceptionHandler(rpc::handshakeFailed)
         .listen(settings.port(), settings.bindHost())
         .recover(cause -> Future.failedFuture(new IllegalStateException("cannot take Raft RPCs on "
             + settings.bindHost() + ":" + settings.port() + " (" + cause.getMessage()
@@ -112,8 +138,9 @@ public final class RaftRpcServer {
             + " this machine", cause)))
         .map(server -> {
           rpc.server = server;
-          LOG.info("node {} takes Raft RPCs on {}:{}", rpc.nodeId, settings.bindHost(),
-              server.actualPort());
+          tls.track(server, true);
+          LOG.info("node {} takes Raft RPCs on {}:{}{}", rpc.nodeId, settings.bindHost(),
+              server.actualPort(), rpc.tlsOn ? " (TLS, peers' certificates required)" : "");
           return rpc;
         });
   }
@@ -177,6 +204,8 @@ public final class RaftRpcServer {
     }
     if (batch.to() != nodeId) {
       refuse(rc, "the messages are for node " + batch.to() + ", but this is node " + nodeId);
+    } else if (!certificateNames(rc, batch.from())) {
+      return;
     } else if (batch.from() == nodeId) {
       // Any other sender may be a member this node does not know of yet (the configuration
       // changes through the log): the cluster token vouches for it, and the core ignores what
@@ -211,6 +240,7 @@ public final class RaftRpcServer {
       refuse(rc, "the snapshot claims to come from node " + nodeId + " itself");
       return;
     }
+    if (!certificateNames(rc, chunk.from())) return;
     acceptedRequests.incrementAndGet();
     snapshotInbox.chunk(chunk, rc.body().buffer() == null
             ? Buffer.buffer() : rc.body().buffer())
@@ -239,6 +269,38 @@ public final class RaftRpcServer {
     }
   }
 
+  /**
+   * With TLS, whether the connection's certificate names {@code sender}; if not, the request is
+   * answered 403. Without TLS the cluster token alone vouches for the sender.
+   */
+  private boolean certificateNames(RoutingContext rc, int sender) {
+    if (!tlsOn) return true;
+    HttpConnection connection = rc.request().connection();
+    Integer named = connectionMembers.get(connection);
+    if (named == null) {
+      named = memberOf(connection).orElse(0);
+      connectionMembers.put(connection, named);
+    }
+    if (named == sender) return true;
+    refuse(rc, 403, named == 0
+        ? "the connection's certificate names no member"
+        : "the certificate names member " + named + ", but the request claims to come from node "
+            + sender + ": a member's certificate speaks for that member only");
+    return false;
+  }
+
+  private static OptionalInt memberOf(HttpConnection connection) {
+    try {
+      List<Certificate> chain = connection.peerCertificates();
+      if (chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf) {
+        return MemberIdentity.memberId(leaf);
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // no certificate: names no member
+    }
+    return OptionalInt.empty();
+  }
+
   private void handleHealth(RoutingContext rc) {
     rc.json(new JsonObject().put("status", "ok").put("nodeId", nodeId));
   }
@@ -265,14 +327,40 @@ public final class RaftRpcServer {
     LOG.debug("node {}: a Raft RPC connection failed: {}", nodeId, cause.toString());
   }
 
+  /**
+   * A connection that failed before its first request: with TLS, a peer without a certificate
+   * of the cluster's CA, an expired one, or a client that sent plain HTTP. The node goes on
+   * serving everyone else; this says once in a while who failed and why.
+   */
+  private void handshakeFailed(Throwable cause) {
+    if (!tlsOn) {
+      connectionFailed(cause);
+      return;
+    }
+    refusedRequests.incrementAndGet();
+    String why = TlsErrors.describe(cause);
+    if (why.contains("does not speak TLS")) {
+      why = "a client sent plain HTTP to this TLS port: peers must dial https (tls.enabled on"
+          + " every member)";
+    }
+    if (!refusalWarnings.warn("handshake: " + why, "node {} refused a connection to its Raft port: {}",
+        nodeId, why)) {
+      LOG.debug("node {} refused a connection to its Raft port: {}", nodeId, why);
+    }
+  }
+
   private void refuse(RoutingContext rc, String reason) {
+    refuse(rc, 400, reason);
+  }
+
+  private void refuse(RoutingContext rc, int status, String reason) {
     refusedRequests.incrementAndGet();
     String from = String.valueOf(rc.request().remoteAddress());
     if (!refusalWarnings.warn("refused", "node {} refused a Raft RPC from {}: {}", nodeId, from,
         reason)) {
       LOG.debug("node {} refused a Raft RPC from {}: {}", nodeId, from, reason);
     }
-    sendError(rc, 400, reason);
+    sendError(rc, status, reason);
   }
 
   private static void sendError(RoutingContext rc, int status, String message) {

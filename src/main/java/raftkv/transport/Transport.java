@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.InstallSnapshot;
 import raftkv.raft.Message;
+import raftkv.security.Tls;
 import raftkv.util.QuietLog;
 
 /**
@@ -49,11 +50,12 @@ public final class Transport {
   private final Map<Integer, PeerSender> peers = new TreeMap<>();
   private final QuietLog misrouteWarnings;
   private final TransportSettings settings;
-  private final HttpClientAgent snapshotClient;
+  private final Map<Integer, HttpClientAgent> snapshotClients = new TreeMap<>();
   private final Vertx vertx;
+  private final Tls tls;
 
   private Transport(Vertx vertx, Context context, Thread loop, TransportSettings settings,
-      RaftRpcServer server) {
+      Tls tls, RaftRpcServer server) {
     this.nodeId = settings.nodeId();
     this.context = context;
     this.loop = loop;
@@ -61,17 +63,30 @@ public final class Transport {
     this.misrouteWarnings = new QuietLog(LOG, settings.options().warningIntervalMs());
     this.settings = settings;
     this.vertx = vertx;
-    this.snapshotClient = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true).setMetricsName("raft-snapshots")
-            .setConnectTimeout(settings.options().connectTimeoutMs()))
-        // a reset reaches the transfer under way; unhandled, Vert.x would log it as an ERROR
-        .withConnectHandler(connection -> connection.exceptionHandler(e ->
-            LOG.debug("node {}: snapshot connection failed: {}", settings.nodeId(), e.toString())))
-        .build();
+    this.tls = tls;
     for (TransportSettings.Peer p : settings.peers()) {
       peers.put(p.id(), new PeerSender(vertx, context, nodeId, p.id(), p.host(), p.port(),
-          settings.clusterToken(), settings.options()));
+          settings.clusterToken(), settings.options(), tls));
     }
+  }
+
+  /**
+   * The client snapshots go to {@code peerId} by, made at its first snapshot: with TLS, it takes
+   * only a certificate that names that peer.
+   */
+  private HttpClientAgent snapshotClient(int peerId) {
+    return snapshotClients.computeIfAbsent(peerId, id -> {
+      HttpClientAgent client = vertx.httpClientBuilder()
+          .with(tls.peerClient(new HttpClientOptions().setKeepAlive(true)
+              .setMetricsName("raft-snapshots")
+              .setConnectTimeout(settings.options().connectTimeoutMs()), id))
+          // a reset reaches the transfer under way; unhandled, Vert.x would log it as an ERROR
+          .withConnectHandler(connection -> connection.exceptionHandler(e ->
+              LOG.debug("node {}: snapshot connection failed: {}", nodeId, e.toString())))
+          .build();
+      tls.track(client, id);
+      return client;
+    });
   }
 
   /**
@@ -82,11 +97,14 @@ public final class Transport {
    */
   public static Future<Transport> start(Vertx vertx, TransportSettings settings,
       Consumer<List<Message>> inbox) {
-    return start(vertx, settings, inbox, RaftRpcServer.NO_SNAPSHOTS);
+    return start(vertx, settings, Tls.OFF, inbox, RaftRpcServer.NO_SNAPSHOTS);
   }
 
-  /** As {@link #start(Vertx, TransportSettings, Consumer)}, taking snapshots into {@code snapshots}. */
-  public static Future<Transport> start(Vertx vertx, TransportSettings settings,
+  /**
+   * As {@link #start(Vertx, TransportSettings, Consumer)}, over {@code tls} (peers then prove
+   * who they are with certificates), taking snapshots into {@code snapshots}.
+   */
+  public static Future<Transport> start(Vertx vertx, TransportSettings settings, Tls tls,
       Consumer<List<Message>> inbox, RaftRpcServer.SnapshotInbox snapshots) {
     Context context = Vertx.currentContext();
     if (context == null || !context.isEventLoopContext()) {
@@ -94,8 +112,8 @@ public final class Transport {
           "start the transport on the node's event loop, in its verticle"));
     }
     Thread loop = Thread.currentThread();
-    return RaftRpcServer.start(vertx, settings, inbox, snapshots)
-        .map(server -> new Transport(vertx, context, loop, settings, server));
+    return RaftRpcServer.start(vertx, settings, tls, inbox, snapshots)
+        .map(server -> new Transport(vertx, context, loop, settings, tls, server));
   }
 
   /**
@@ -139,7 +157,7 @@ public final class Transport {
         .putHeader(SnapshotChunk.SNAPSHOT_TERM, Long.toString(chunk.snapshot().term()))
         .putHeader(SnapshotChunk.OFFSET, Long.toString(chunk.offset()))
         .putHeader(SnapshotChunk.LAST, Boolean.toString(chunk.last()));
-    return snapshotClient.request(request)
+    return snapshotClient(chunk.to()).request(request)
         .compose(req -> req.send(data))
         .compose(response -> response.body().compose(body -> {
           if (response.statusCode() != 200) {
@@ -166,13 +184,15 @@ public final class Transport {
     peers.entrySet().removeIf(e -> {
       if (wanted.containsKey(e.getKey())) return false;
       e.getValue().close();
+      HttpClientAgent snapshots = snapshotClients.remove(e.getKey());
+      if (snapshots != null) snapshots.close();
       return true;
     });
     wanted.forEach((id, p) -> {
       PeerSender sender = peers.get(id);
       if (sender == null) {
         peers.put(id, new PeerSender(vertx, context, nodeId, id, p.host(), p.port(),
-            settings.clusterToken(), settings.options()));
+            settings.clusterToken(), settings.options(), tls));
       } else if (!sender.host().equals(p.host()) || sender.port() != p.port()) {
         sender.updateAddress(p.host(), p.port());
       }
@@ -217,7 +237,7 @@ public final class Transport {
       List<Future<Void>> closing = new ArrayList<>();
       closing.add(server.close());
       for (PeerSender peer : peers.values()) closing.add(peer.close());
-      closing.add(snapshotClient.close());
+      for (HttpClientAgent client : snapshotClients.values()) closing.add(client.close());
       Future.join(closing).<Void>mapEmpty().onComplete(closed);
     });
     return closed.future();

@@ -134,7 +134,52 @@
       text ?? (stateName === 'live' ? 'live' : stateName === 'reconnecting' ? 'reconnecting…' : 'disconnected');
   }
 
+  // ---- Tokens: a cluster with authentication on answers 401 without one (docs/API.md). The
+  // token is kept for this tab only (sessionStorage), sent as a header with the page's own
+  // requests, and as a cookie, which the server takes for reads only, for the event stream
+  // (an EventSource cannot send headers).
+  const TOKEN_KEY = 'raftkv-token';
+
+  function token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
+
+  function authHeaders() {
+    const t = token();
+    return t ? { Authorization: 'Bearer ' + t } : {};
+  }
+
+  function rememberToken(t) {
+    sessionStorage.setItem(TOKEN_KEY, t);
+    const secure = location.protocol === 'https:' ? '; Secure' : '';
+    document.cookie = 'raftkv_token=' + encodeURIComponent(t) + '; path=/; SameSite=Strict' + secure;
+  }
+
+  /** Resolves once this page may read the cluster's status, asking for a token if needed. */
+  async function ensureAccess() {
+    for (;;) {
+      let res;
+      try {
+        res = await fetch(apiUrl('/v1/cluster'), { cache: 'no-store', credentials: 'same-origin', headers: authHeaders() });
+      } catch (e) {
+        return; // unreachable: the event stream's reconnects say so
+      }
+      if (res.status !== 401 && res.status !== 403) return;
+      const why = res.status === 401 ? 'This cluster needs a token to read its status.' : 'This token may not read the cluster.';
+      const t = window.prompt(why + ' Token (read, read-write or admin):', '');
+      if (t === null || t.trim() === '') {
+        setConnection('disconnected', 'disconnected (a token is needed)');
+        throw new Error('no token');
+      }
+      rememberToken(t.trim());
+    }
+  }
+
   function connect() {
+    ensureAccess().then(openStream, () => {});
+  }
+
+  function openStream() {
     clearTimeout(state.reconnectTimer);
     state.reconnectAt = 0;
     if (!('EventSource' in window)) {
@@ -608,7 +653,7 @@
     try {
       const init = {
         method,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: Object.assign({ 'Content-Type': 'application/json', Accept: 'application/json' }, authHeaders()),
         cache: 'no-store',
         credentials: 'same-origin',
         signal: ctrl.signal,

@@ -34,11 +34,12 @@ class LoadOptionsTest {
   @Test
   void urlsMayBeRepeatedOrCommaSeparatedAndReplaceTheDefault() {
     LoadOptions o = LoadOptions.parse("--url", "http://127.0.0.1:1,http://127.0.0.1:2/x/",
-        "--url", "http://[::1]:3");
+        "--url", "http://[::1]:3", "--url", "https://localhost");
     assertThat(o.endpoints()).containsExactly(
-        new Endpoint("127.0.0.1", 1, "", "http://127.0.0.1:1"),
-        new Endpoint("127.0.0.1", 2, "/x", "http://127.0.0.1:2/x/"),
-        new Endpoint("::1", 3, "", "http://[::1]:3"));
+        new Endpoint("127.0.0.1", 1, "", "http://127.0.0.1:1", false),
+        new Endpoint("127.0.0.1", 2, "/x", "http://127.0.0.1:2/x/", false),
+        new Endpoint("::1", 3, "", "http://[::1]:3", false),
+        new Endpoint("localhost", 443, "", "https://localhost", true));
   }
 
   @Test
@@ -61,8 +62,8 @@ class LoadOptionsTest {
         .hasMessageContaining("--read-fraction");
     assertThatThrownBy(() -> LoadOptions.parse("--zipf-theta", "1"))
         .hasMessageContaining("--zipf-theta");
-    assertThatThrownBy(() -> LoadOptions.parse("--url", "https://x:1"))
-        .hasMessageContaining("only http://");
+    assertThatThrownBy(() -> LoadOptions.parse("--url", "ftp://x:1"))
+        .hasMessageContaining("only http:// and https://");
     assertThatThrownBy(() -> LoadOptions.parse("--key-dist", "pareto"))
         .isInstanceOf(CommandLine.ParameterException.class);
   }

@@ -47,7 +47,9 @@ final class ClusterHarness implements AutoCloseable {
   final Map<Integer, Throwable> halts = new java.util.concurrent.ConcurrentHashMap<>();
   /** The clients' own Vertx, apart from every node's. */
   private final Vertx clientVertx = Vertx.vertx();
-  private final TestHttp http = new TestHttp(clientVertx);
+  private TestHttp http = new TestHttp(clientVertx);
+  /** Sent with every request that brings no Authorization header of its own; null for none. */
+  private String authorization;
 
   /** Configures (does not start) nodes 1..n with data under {@code root}. */
   ClusterHarness(int n, Path root) {
@@ -61,12 +63,18 @@ final class ClusterHarness implements AutoCloseable {
 
   /** As {@link #ClusterHarness(int, Path)}, each node's configuration changed by {@code tweak}. */
   ClusterHarness(int n, Path root, java.util.function.UnaryOperator<NodeConfig.Builder> tweak) {
+    this(n, root, (id, builder) -> tweak.apply(builder));
+  }
+
+  /** As {@link #ClusterHarness(int, Path)}, node {@code id}'s configuration changed by {@code tweak}. */
+  ClusterHarness(int n, Path root,
+      java.util.function.BiFunction<Integer, NodeConfig.Builder, NodeConfig.Builder> tweak) {
     for (int id = 1; id <= n; id++) {
       members.add(new Member(id, HOST, FreePorts.next(), FreePorts.next()));
     }
     for (Member m : members) {
-      configs.put(m.id(), tweak.apply(TestConfigs.node(m.id(), members, root.resolve("node"
-          + m.id()).toString()).tickMs(TICK_MS).limits(LIMITS)).build());
+      configs.put(m.id(), tweak.apply(m.id(), TestConfigs.node(m.id(), members, root.resolve(
+          "node" + m.id()).toString()).tickMs(TICK_MS).limits(LIMITS)).build());
     }
   }
 
@@ -82,6 +90,19 @@ final class ClusterHarness implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /** From now on the test's requests use {@code options} (for TLS: its trust, say). */
+  ClusterHarness clientOptions(io.vertx.core.http.HttpClientOptions options) {
+    http = new TestHttp(clientVertx, 10_000, new io.vertx.core.http.PoolOptions()
+        .getHttp1MaxSize(), options);
+    return this;
+  }
+
+  /** From now on requests without an Authorization header of their own carry {@code token}. */
+  ClusterHarness clientToken(String token) {
+    authorization = token == null ? null : "Bearer " + token;
+    return this;
   }
 
   /** The members, as every node's configuration lists them. */
@@ -220,7 +241,7 @@ final class ClusterHarness implements AutoCloseable {
   CompletableFuture<Reply> sendAsync(int id, String method, String uri, String body,
       String... headers) {
     return http.start(member(id).clientPort(), HttpMethod.valueOf(method), uri,
-        body == null ? null : Buffer.buffer(body), headers).toCompletionStage()
+        body == null ? null : Buffer.buffer(body), withAuthorization(headers)).toCompletionStage()
         .toCompletableFuture();
   }
 
@@ -232,7 +253,18 @@ final class ClusterHarness implements AutoCloseable {
   /** Sends to {@code port} on this host; the URI goes as given. */
   Reply sendTo(int port, String method, String uri, byte[] body, String... headers) {
     return http.send(port, HttpMethod.valueOf(method), uri,
-        body == null ? null : Buffer.buffer(body), headers);
+        body == null ? null : Buffer.buffer(body), withAuthorization(headers));
+  }
+
+  private String[] withAuthorization(String[] headers) {
+    if (authorization == null) return headers;
+    for (int i = 0; i < headers.length; i += 2) {
+      if (headers[i].equalsIgnoreCase("Authorization")) return headers;
+    }
+    String[] more = java.util.Arrays.copyOf(headers, headers.length + 2);
+    more[headers.length] = "Authorization";
+    more[headers.length + 1] = authorization;
+    return more;
   }
 
   /**

@@ -177,4 +177,51 @@ class ConfigFileTest {
     assertThatThrownBy(() -> ConfigFile.load(file, Map.of("gateway", "null")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("field 'gateway'");
   }
+
+  @Test
+  void tlsAndAuthAreOffByDefaultAndCheckedWhenOn() throws Exception {
+    NodeConfig plain = ConfigFile.load(writeConfig(json -> {}), Map.of());
+    assertThat(plain.tls().enabled()).isFalse();
+    assertThat(plain.auth().enabled()).isFalse();
+    assertThat(plain.scheme()).isEqualTo("http");
+    assertRejected(json -> json.put("tls", new JsonObject().put("enabled", true)),
+        "'tls.certFile' is empty");
+    assertRejected(json -> json.put("tls", new JsonObject().put("engine", "gnutls")),
+        "'tls.engine'");
+    assertRejected(json -> json.put("tls", new JsonObject().put("reloadCheckMs", 5)),
+        "'tls.reloadCheckMs'");
+    NodeConfig tls = ConfigFile.load(writeConfig(json -> json.put("tls", new JsonObject()
+        .put("enabled", true).put("certFile", "c.pem").put("keyFile", "k.pem")
+        .put("caFile", "ca.pem"))), Map.of());
+    assertThat(tls.scheme()).isEqualTo("https");
+    assertThat(tls.clientUrl(tls.self())).startsWith("https://");
+  }
+
+  @Test
+  void authTokensAreHashesWithKnownRoles() throws Exception {
+    String hash = raftkv.security.Tokens.hash("rkv_secret");
+    JsonObject token = new JsonObject().put("name", "app").put("role", "read-write")
+        .put("sha256", hash);
+    NodeConfig on = ConfigFile.load(writeConfig(json -> json.put("auth", new JsonObject()
+        .put("enabled", true).put("tokens", new JsonArray().add(token)))), Map.of());
+    assertThat(on.auth().tokens()).singleElement().satisfies(t -> {
+      assertThat(t.role()).isEqualTo(raftkv.security.Role.READ_WRITE);
+      assertThat(t.sha256()).isEqualTo(hash);
+    });
+    // neither the configuration's text nor its tokens' print a secret
+    assertThat(on.toString()).doesNotContain(hash).doesNotContain(on.clusterToken());
+    assertRejected(json -> json.put("auth", new JsonObject().put("enabled", true)),
+        "'auth.tokens' is empty");
+    assertRejected(json -> json.put("auth", new JsonObject().put("tokens", new JsonArray()
+        .add(token.copy().put("sha256", "not-a-hash")))), "'auth.tokens[0].sha256'");
+    assertRejected(json -> json.put("auth", new JsonObject().put("tokens", new JsonArray()
+        .add(token.copy().put("role", "superuser")))), "superuser");
+    assertRejected(json -> json.put("auth", new JsonObject().put("tokens", new JsonArray()
+        .add(token.copy().put("token", "rkv_plain")))), "only their hashes");
+    assertRejected(json -> json.put("auth", new JsonObject().put("tokens", new JsonArray()
+        .add(token).add(token.copy().put("name", "other")))), "listed before");
+    assertRejected(json -> json.put("auth", new JsonObject().put("tokens", new JsonArray()
+        .add(token.copy().putNull("role")))),
+        "'auth.tokens[0].role'");
+  }
 }

@@ -32,7 +32,7 @@ class MemberAddressTest {
     assertThat(MemberAddress.resolve(1, log, config).host()).isEqualTo("log-host");
     assertThat(MemberAddress.resolve(2, log, config).host()).as("no address in the log")
         .isEqualTo("file-two");
-    assertThat(MemberAddress.resolve(3, log, config).clientUrl()).isEqualTo("http://h3:8");
+    assertThat(MemberAddress.resolve(3, log, config).clientUrl("http")).isEqualTo("http://h3:8");
     assertThat(MemberAddress.resolve(9, log, config)).isNull();
   }
 }

@@ -74,9 +74,14 @@ public final class TestHttp {
    * every request reuses one connection, so a test also shows that it stays usable).
    */
   public TestHttp(Vertx vertx, long timeoutMs, int maxConnections) {
+    this(vertx, timeoutMs, maxConnections, new HttpClientOptions());
+  }
+
+  /** As {@link #TestHttp(Vertx, long, int)}, with {@code options} (TLS, say). */
+  public TestHttp(Vertx vertx, long timeoutMs, int maxConnections, HttpClientOptions options) {
     this.context = vertx.getOrCreateContext();
     this.http = vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setConnectTimeout(1_000))
+        .with(options.setConnectTimeout(1_000))
         .with(new PoolOptions().setHttp1MaxSize(maxConnections))
         // a server killed by a test resets its connections: the request under way hears of it,
         // and unhandled, Vert.x would log an ERROR for the connection too

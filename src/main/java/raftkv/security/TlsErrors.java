@@ -1,0 +1,59 @@
+package raftkv.security;
+
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+
+/** Says what a failed TLS handshake means, and what to do, from the exception's causes. */
+public final class TlsErrors {
+
+  private TlsErrors() {}
+
+  public static String describe(Throwable failure) {
+    String all = chain(failure);
+    String why;
+    if (has(failure, CertificateExpiredException.class) || all.contains("certificate_expired")) {
+      why = "a certificate has expired: give the node a new one (it is reloaded without a"
+          + " restart)";
+    } else if (has(failure, CertificateNotYetValidException.class)) {
+      why = "a certificate is not valid yet: check the machines' clocks";
+    } else if (all.contains("names member") || all.contains("names no member")) {
+      why = innermost(failure);
+    } else if (all.contains("PKIX path") || all.contains("unable to find valid certification")
+        || all.contains("unknown_ca") || all.contains("certificate_unknown")
+        || all.contains("bad_certificate")) {
+      why = "the certificate is not signed by this node's CA (tls.caFile): every node and"
+          + " peer must use certificates of the same CA";
+    } else if (all.contains("NotSslRecord") || all.contains("not an SSL/TLS record")) {
+      why = "the other side does not speak TLS: turn tls.enabled on for every member";
+    } else if (all.contains("Empty client certificate chain") || all.contains("null cert chain")
+        || all.contains("certificate_required")) {
+      why = "no certificate was presented: peers must present the cluster CA's certificates";
+    } else {
+      why = innermost(failure);
+    }
+    return "TLS handshake failed: " + why;
+  }
+
+  private static boolean has(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) return true;
+    }
+    return false;
+  }
+
+  private static String chain(Throwable t) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      out.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" | ");
+    }
+    return out.toString();
+  }
+
+  private static String innermost(Throwable t) {
+    Throwable last = t;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null) last = c;
+    }
+    return last.getMessage() != null ? last.getMessage() : last.getClass().getSimpleName();
+  }
+}
