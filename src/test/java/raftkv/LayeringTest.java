@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
 
   /** Bottom to top. */
-  static final List<String> LAYERS = List.of("util", "raft", "storage", "kv", "transport",
-      "config", "metrics", "node", "frontend", "gateway", "bench", "cli");
+  static final List<String> LAYERS = List.of("util", "security", "raft", "storage", "kv",
+      "transport", "config", "metrics", "node", "frontend", "gateway", "bench", "cli");
 
   private static final Path MAIN = Path.of("src/main/java/raftkv");
   /** A use of another package: an import (wildcards too) or a qualified name. */

@@ -145,6 +145,13 @@ public final class FrontEndVerticle extends VerticleBase {
     Gauge.builder("raftkv.http.connections", guard, ConnectionGuard::openConnections)
         .description("open client connections (limits.maxConnections)")
         .register(metrics.registry());
+    if (tls.enabled()) {
+      // read at scrape time: a reloaded certificate shows at once
+      Gauge.builder("raftkv.tls.certificate.not.after", tls,
+              t -> t.material().notAfter().getEpochSecond())
+          .description("when the certificate in use expires, in seconds since 1970 (UTC)")
+          .baseUnit("seconds").register(metrics.registry());
+    }
   }
 
   private void registerWatchMetrics() {

@@ -24,6 +24,10 @@ public final class Access {
   }
 
   private static boolean isPublic(String path) {
+    // the routes take one trailing slash: /health/ is /health
+    if (path.length() > 1 && path.endsWith("/") && !path.equals("/ui/")) {
+      path = path.substring(0, path.length() - 1);
+    }
     return path.equals("/health") || path.equals("/ready") || path.equals("/ui")
         || (path.startsWith("/ui/") && !path.equals("/ui/events"));
   }

@@ -73,6 +73,18 @@ public final class BearerAuth implements Handler<RoutingContext> {
         || request.method() == io.vertx.core.http.HttpMethod.HEAD;
   }
 
+  /**
+   * The credentials a front end passes on with a request it forwards: the client's {@code
+   * Authorization} header, or, for a read that came with the dashboard's cookie, that token as
+   * a header (the node that serves it takes a cookie for reads only, as this one did).
+   */
+  public static String forwardedAuthorization(HttpServerRequest request) {
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (header != null || !isRead(request)) return header;
+    String token = cookie(request);
+    return token == null ? null : "Bearer " + token;
+  }
+
   /** The token of an {@code Authorization: Bearer} header, or null. */
   static String bearer(String header) {
     if (header == null || header.length() < 7

@@ -100,6 +100,8 @@ class ClusterSecurityTest {
       ClusterHarness.await("node " + id + " has the write", 10_000, () ->
           cluster.get(node, "/v1/kv/secure?consistency=stale").status() == 200);
     }
+    assertThat(cluster.get(leader, "/metrics").text())
+        .containsPattern("raftkv_tls_certificate_not_after_seconds\\S* [0-9.E]+");
     Reply status = cluster.get(leader, "/v1/cluster");
     assertThat(status.json().getJsonArray("members").getJsonObject(0).getString("clientUrl"))
         .startsWith("https://");

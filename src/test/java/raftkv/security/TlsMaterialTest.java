@@ -78,6 +78,24 @@ class TlsMaterialTest {
   }
 
   @Test
+  void aPeerIsTakenOnlyWithTheCertificateOfTheMemberDialled() throws Exception {
+    TlsMaterial node1 = TlsMaterial.load(files("node1.pem", "node1-key.pem", "ca.pem"), 1,
+        Instant.now());
+    java.security.cert.X509Certificate[] member2 = {TlsMaterial.load(
+        files("node2.pem", "node2-key.pem", "ca.pem"), 2, Instant.now()).certificate()};
+    java.security.cert.X509Certificate[] gateway = {TlsMaterial.load(
+        files("gateway.pem", "gateway-key.pem", "ca.pem"), 0, Instant.now()).certificate()};
+    new PeerTrust(node1.caTrust(), 2).checkServerTrusted(member2, "ECDHE_ECDSA");
+    assertThatThrownBy(() -> new PeerTrust(node1.caTrust(), 3)
+        .checkServerTrusted(member2, "ECDHE_ECDSA"))
+        .hasMessageContaining("names member 2, but member 3 was dialled");
+    // on the Raft port: any member's certificate, and no other
+    new PeerTrust(node1.caTrust(), 0).checkClientTrusted(member2, "ECDHE_ECDSA");
+    assertThatThrownBy(() -> new PeerTrust(node1.caTrust(), 0)
+        .checkClientTrusted(gateway, "ECDHE_ECDSA")).hasMessageContaining("names no member");
+  }
+
+  @Test
   void aCertificateIsCheckedAtTheTimeGiven() {
     assertThatThrownBy(() -> TlsMaterial.load(files("node1.pem", "node1-key.pem", "ca.pem"), 1,
         Instant.parse("2001-01-01T00:00:00Z"))).hasMessageContaining("check this machine's clock");
