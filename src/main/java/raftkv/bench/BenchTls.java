@@ -1,6 +1,8 @@
 package raftkv.bench;
 
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,12 +16,18 @@ import java.nio.file.Path;
  * @param caCert a PEM file of CA certificates, or null for the JVM's default trust
  * @param authorization the {@code Authorization} header, or null
  */
-record BenchTls(String caCert, String authorization) {
+record BenchTls(String caCert, String authorization, String engine) {
 
-  static final BenchTls NONE = new BenchTls(null, null);
+  static final BenchTls NONE = new BenchTls(null, null, "jdk");
 
-  /** From the load tester's options; the token is read from its file now. */
-  static BenchTls of(String caCert, String tokenFile) {
+  /**
+   * From the load tester's options; the token is read from its file now.
+   *
+   * @param engine {@code openssl} (BoringSSL, when it loads here), {@code jdk}, or {@code auto}:
+   *     openssl if it loads, else jdk. The load tester shares the machine with the cluster, so
+   *     its own TLS costs the cluster CPU: the cheaper, the fairer the measurement.
+   */
+  static BenchTls of(String caCert, String tokenFile, String engine) {
     String authorization = null;
     if (tokenFile != null) {
       try {
@@ -28,7 +36,12 @@ record BenchTls(String caCert, String authorization) {
         throw new UncheckedIOException("cannot read --token-file " + tokenFile, e);
       }
     }
-    return new BenchTls(caCert, authorization);
+    boolean openssl = "openssl".equals(engine)
+        || ("auto".equals(engine) && OpenSSLEngineOptions.isAvailable());
+    if (!openssl && !"jdk".equals(engine) && !"auto".equals(engine)) {
+      throw new IllegalArgumentException("--tls-engine: jdk, openssl or auto, got " + engine);
+    }
+    return new BenchTls(caCert, authorization, openssl ? "openssl" : "jdk");
   }
 
   /** Sets up {@code options} to trust the CA (requests to https:// URLs use TLS). */
@@ -36,11 +49,14 @@ record BenchTls(String caCert, String authorization) {
     if (caCert != null) {
       options.setTrustOptions(new PemTrustOptions().addCertPath(caCert));
     }
+    options.setSslEngineOptions("openssl".equals(engine) ? new OpenSSLEngineOptions()
+        : new JdkSSLEngineOptions());
   }
 
   /** Never shows the token. */
   @Override
   public String toString() {
-    return "BenchTls[caCert=" + caCert + ", token=" + (authorization != null) + "]";
+    return "BenchTls[caCert=" + caCert + ", token=" + (authorization != null) + ", engine="
+        + engine + "]";
   }
 }

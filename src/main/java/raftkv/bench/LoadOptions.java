@@ -167,9 +167,14 @@ public final class LoadOptions {
       description = "send the token in FILE as 'Authorization: Bearer' with every request")
   String tokenFile;
 
+  @Option(names = "--tls-engine", paramLabel = "ENGINE", defaultValue = "auto",
+      description = "the load tester's own TLS for https:// URLs: jdk, openssl (BoringSSL) or"
+          + " auto, openssl when it loads here (default: ${DEFAULT-VALUE})")
+  String tlsEngine;
+
   /** The TLS trust and the token of every request. */
   BenchTls tls() {
-    return BenchTls.of(caCert, tokenFile);
+    return BenchTls.of(caCert, tokenFile, tlsEngine);
   }
 
   List<Endpoint> endpoints() {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import raftkv.config.NodeConfig.Member;
@@ -204,8 +205,9 @@ public final class ConfigFile {
   }
 
   private static void validateTls(TlsSettings t, String source) throws ConfigException {
-    if (!"jdk".equals(t.engine()) && !"openssl".equals(t.engine())) {
-      fail(source, "tls.engine", "must be \"jdk\" or \"openssl\", got '" + t.engine() + "'");
+    if (!List.of("auto", "jdk", "openssl").contains(t.engine())) {
+      fail(source, "tls.engine", "must be \"auto\", \"jdk\" or \"openssl\", got '"
+          + t.engine() + "'");
     }
     if (t.reloadCheckMs() != 0) atLeast(source, "tls.reloadCheckMs", t.reloadCheckMs(), 100);
     if (!t.enabled()) return;

@@ -129,8 +129,9 @@ public final class FrontEndVerticle extends VerticleBase {
         .requestHandler(guard.watching(router()));
     tls.track(server, false);
     return server.listen(configuredPort(), config.bindHost())
-        .onSuccess(listening -> log.info("{} serves clients on {}://{}:{}{}", who(),
+        .onSuccess(listening -> log.info("{} serves clients on {}://{}:{}{}{}", who(),
             tls.scheme(), config.bindHost(), listening.actualPort(),
+            tls.enabled() ? " (TLS by " + tls.engineName() + ")" : "",
             config.auth().enabled() ? " (tokens required)" : ""))
         .recover(this::failedToListen);
   }

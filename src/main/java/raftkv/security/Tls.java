@@ -53,6 +53,8 @@ public final class Tls {
   private final Vertx vertx;
   private final TlsSettings settings;
   private final int memberId;
+  /** Whether BoringSSL does the TLS (else the JVM), as {@code tls.engine} chose. */
+  private final boolean openssl;
   private volatile TlsMaterial material;
   private final Map<Object, Integer> tracked = Collections.synchronizedMap(new WeakHashMap<>());
   private long timer = -1;
@@ -64,6 +66,8 @@ public final class Tls {
     this.settings = settings;
     this.memberId = memberId;
     this.material = material;
+    this.openssl = material != null && ("openssl".equals(settings.engine())
+        || ("auto".equals(settings.engine()) && OpenSSLEngineOptions.isAvailable()));
   }
 
   /**
@@ -179,8 +183,12 @@ public final class Tls {
   }
 
   private SSLEngineOptions engine() {
-    return "openssl".equals(settings.engine()) ? new OpenSSLEngineOptions()
-        : new JdkSSLEngineOptions();
+    return openssl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+  }
+
+  /** {@code openssl} or {@code jdk}: what does the TLS, for the log. */
+  public String engineName() {
+    return openssl ? "openssl (" + io.netty.handler.ssl.OpenSsl.versionString() + ")" : "jdk";
   }
 
   private void checkForChanges() {

@@ -18,16 +18,24 @@ public final class TlsErrors {
       why = "a certificate is not valid yet: check the machines' clocks";
     } else if (all.contains("names member") || all.contains("names no member")) {
       why = innermost(failure);
-    } else if (all.contains("PKIX path") || all.contains("unable to find valid certification")
-        || all.contains("unknown_ca") || all.contains("certificate_unknown")
-        || all.contains("bad_certificate")) {
-      why = "the certificate is not signed by this node's CA (tls.caFile): every node and"
-          + " peer must use certificates of the same CA";
+    } else if (all.contains("PKIX path") || all.contains("unable to find valid certification")) {
+      why = "the other side's certificate is not signed by this node's CA (tls.caFile): every"
+          + " node and peer must use certificates of the same CA";
     } else if (all.contains("NotSslRecord") || all.contains("not an SSL/TLS record")) {
       why = "the other side does not speak TLS: turn tls.enabled on for every member";
     } else if (all.contains("Empty client certificate chain") || all.contains("null cert chain")
-        || all.contains("certificate_required")) {
-      why = "no certificate was presented: peers must present the cluster CA's certificates";
+        || all.contains("certificate_required") || all.contains("CERTIFICATE_REQUIRED")
+        || all.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")) {
+      // a client whose certificate is of another CA presents none: it offers only one of
+      // the CAs this node asks for
+      why = "no certificate of this node's CA was presented: peers must present a certificate"
+          + " of the cluster's CA (tls.caFile)";
+    } else if (all.toLowerCase(java.util.Locale.ROOT).contains("certificate_unknown")
+        || all.toLowerCase(java.util.Locale.ROOT).contains("unknown_ca")
+        || all.toLowerCase(java.util.Locale.ROOT).contains("bad_certificate")) {
+      // an alert: the other side refused this node's certificate
+      why = "the other side does not take this node's certificate: it trusts another CA (every"
+          + " node and peer must use certificates of the same CA), or expects another member";
     } else {
       why = innermost(failure);
     }

@@ -14,11 +14,12 @@ package raftkv.security;
  *     and so must the certificates of the nodes a front end forwards to
  * @param reloadCheckMs how often the three files are checked for changes; changed files that
  *     load and check are used for new connections without a restart (0: never)
- * @param engine {@code jdk} (the JVM's TLS) or {@code openssl} (BoringSSL through
- *     netty-tcnative, which raftkv ships for linux-x86_64)
+ * @param engine {@code auto} (BoringSSL when it loads on this machine, else the JVM's TLS),
+ *     {@code openssl} (BoringSSL through netty-tcnative, which raftkv ships for linux-x86_64;
+ *     a process that cannot load it does not start) or {@code jdk} (the JVM's TLS)
  */
 public record TlsSettings(boolean enabled, String certFile, String keyFile, String caFile,
     long reloadCheckMs, String engine) {
 
-  public static final TlsSettings DEFAULTS = new TlsSettings(false, "", "", "", 10_000, "jdk");
+  public static final TlsSettings DEFAULTS = new TlsSettings(false, "", "", "", 10_000, "auto");
 }

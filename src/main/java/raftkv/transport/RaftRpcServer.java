@@ -140,7 +140,8 @@ public final class RaftRpcServer {
           rpc.server = server;
           tls.track(server, true);
           LOG.info("node {} takes Raft RPCs on {}:{}{}", rpc.nodeId, settings.bindHost(),
-              server.actualPort(), rpc.tlsOn ? " (TLS, peers' certificates required)" : "");
+              server.actualPort(), rpc.tlsOn ? " (TLS by " + tls.engineName()
+              + ", peers' certificates required)" : "");
           return rpc;
         });
   }
