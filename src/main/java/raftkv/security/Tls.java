@@ -48,7 +48,7 @@ public final class Tls {
   private static final Duration EXPIRY_WARNING = Duration.ofDays(7);
 
   /** No TLS: plain HTTP everywhere. */
-  public static final Tls OFF = new Tls(null, TlsSettings.DEFAULTS, 0, null);
+  public static final Tls OFF = new Tls(null, TlsSettings.DEFAULTS, 0, null, false);
 
   private final Vertx vertx;
   private final TlsSettings settings;
@@ -61,13 +61,13 @@ public final class Tls {
   private boolean checking;
   private Instant lastExpiryWarning = Instant.EPOCH;
 
-  private Tls(Vertx vertx, TlsSettings settings, int memberId, TlsMaterial material) {
+  private Tls(Vertx vertx, TlsSettings settings, int memberId, TlsMaterial material,
+      boolean openssl) {
     this.vertx = vertx;
     this.settings = settings;
     this.memberId = memberId;
     this.material = material;
-    this.openssl = material != null && ("openssl".equals(settings.engine())
-        || ("auto".equals(settings.engine()) && OpenSSLEngineOptions.isAvailable()));
+    this.openssl = openssl;
   }
 
   /**
@@ -78,14 +78,18 @@ public final class Tls {
    */
   public static Future<Tls> start(Vertx vertx, TlsSettings settings, int memberId) {
     if (settings == null || !settings.enabled()) return Future.succeededFuture(OFF);
-    if ("openssl".equals(settings.engine()) && !OpenSSLEngineOptions.isAvailable()) {
-      return Future.failedFuture(new TlsException("tls.engine is openssl, but OpenSSL"
-          + " (netty-tcnative) cannot be loaded on this machine: use \"jdk\""));
-    }
-    return vertx.executeBlocking(() -> warmedUp(TlsMaterial.load(settings, memberId,
-            Instant.now())), false)
+    boolean[] openssl = new boolean[1];
+    return vertx.executeBlocking(() -> {
+      openssl[0] = usesOpenSsl(settings); // loads the native library, if any: not on a loop
+      if ("openssl".equals(settings.engine()) && !openssl[0]) {
+        throw new TlsException("tls.engine is openssl, but BoringSSL (netty-tcnative) cannot be"
+            + " loaded on this machine (" + io.netty.handler.ssl.OpenSsl.unavailabilityCause()
+            + "): use \"auto\" or \"jdk\"");
+      }
+      return warmedUp(TlsMaterial.load(settings, memberId, Instant.now()), openssl[0]);
+    }, false)
         .map(loaded -> {
-          Tls tls = new Tls(vertx, settings, memberId, loaded);
+          Tls tls = new Tls(vertx, settings, memberId, loaded, openssl[0]);
           tls.warnIfExpiringSoon(Instant.now());
           if (settings.reloadCheckMs() > 0) {
             tls.timer = vertx.setPeriodic(settings.reloadCheckMs(), id -> tls.checkForChanges());
@@ -99,13 +103,24 @@ public final class Tls {
    * worker: the first in a process loads and initializes hundreds of classes (a third of a
    * second), which the servers and clients would otherwise do on their event loops.
    */
-  private static TlsMaterial warmedUp(TlsMaterial material) throws Exception {
+  private static TlsMaterial warmedUp(TlsMaterial material, boolean openssl) throws Exception {
     javax.net.ssl.SSLContext jdk = javax.net.ssl.SSLContext.getInstance("TLS");
     jdk.init(null, new javax.net.ssl.TrustManager[] {material.caTrust()}, null);
     jdk.createSSLEngine().getSupportedCipherSuites();
-    io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(material.caTrust()).build()
-        .newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
+    io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(material.caTrust())
+        .sslProvider(openssl ? io.netty.handler.ssl.SslProvider.OPENSSL
+            : io.netty.handler.ssl.SslProvider.JDK)
+        .build().newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
     return material;
+  }
+
+  /**
+   * Whether BoringSSL does the TLS: {@code openssl}, or {@code auto} where it loads. The first
+   * ask loads the native library: on a worker ({@link #start}'s), not an event loop.
+   */
+  private static boolean usesOpenSsl(TlsSettings settings) {
+    return "openssl".equals(settings.engine())
+        || ("auto".equals(settings.engine()) && OpenSSLEngineOptions.isAvailable());
   }
 
   public boolean enabled() {
