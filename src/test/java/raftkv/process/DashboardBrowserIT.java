@@ -140,6 +140,35 @@ class DashboardBrowserIT {
     assertThat(severeConsoleErrors()).as("errors in the browser's console").isEmpty();
   }
 
+  /**
+   * With TLS and tokens, the page asks for a token, reads the cluster's stream with it (its
+   * cookie), and sends it with its own requests: a read token's transfer is refused by role.
+   */
+  @Test
+  void asksForATokenAndUsesItOverHttps() throws Exception {
+    clusterStarted = true;
+    String out = ClusterSh.run(data, BASE_PORT, "start", "3", "--tls", "--auth");
+    assertThat(out).contains("raftkv is up");
+    String reader = Files.readString(data.resolve("auth/read.token")).trim();
+    openBrowser();
+
+    browser.get("https://127.0.0.1:" + (BASE_PORT + 1000) + "/ui/");
+    org.openqa.selenium.Alert prompt = wait(WITHIN).until(ExpectedConditions.alertIsPresent());
+    assertThat(prompt.getText()).contains("needs a token");
+    prompt.sendKeys(reader);
+    prompt.accept();
+    int leader = awaitLeader(0);
+    awaitEventsAtLeast(3);
+
+    int target = leader == 1 ? 2 : 1;
+    new Select(browser.findElement(By.id("transfer-to"))).selectByValue(Integer.toString(target));
+    browser.findElement(By.cssSelector("#op-transfer button[type=submit]")).click();
+    WebElement result = browser.findElement(By.cssSelector("#op-transfer output.result"));
+    wait(WITHIN).until(d -> (" " + result.getAttribute("class") + " ").contains(" err "));
+    assertThat(result.getText()).contains("403").contains("needs admin");
+    screenshot("dashboard-token.png");
+  }
+
   private void openBrowser() throws IOException {
     service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort().withLogFile(new File("target/chromedriver.log")).build();
@@ -150,6 +179,9 @@ class DashboardBrowserIT {
             "--disable-component-update", "--disable-sync", "--window-size=1440,1500",
             "--user-data-dir=" + browserProfile);
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, Level.ALL.getName()));
+    options.setAcceptInsecureCerts(true); // the throwaway CA of cluster.sh start --tls
+    // the page's own token prompt is answered by the test, not dismissed by the driver
+    options.setUnhandledPromptBehaviour(org.openqa.selenium.UnexpectedAlertBehaviour.IGNORE);
     browser = new ChromeDriver(service, options);
   }
 
