@@ -123,7 +123,10 @@ write_configs() {
     done
     auth+="]}"
   fi
+  # the configurations hold the cluster token, which opens the Raft ports (and, with --auth,
+  # is an admin's token): this user's only
   mkdir -p "$DATA/conf"
+  chmod 700 "$DATA/conf"
   for ((i = 1; i <= n; i++)); do
     members+="    {\"id\": $i, \"host\": \"127.0.0.1\", \"raftPort\": $((BASE + i)), \"clientPort\": $((BASE + 1000 + i))}"
     ((i < n)) && members+=$',\n'
@@ -261,6 +264,7 @@ cmd_start() {
   fi
   build_if_needed
   mkdir -p "$DATA/run"
+  chmod 700 "$DATA/run"
   [[ -f $DATA/run/token ]] || od -An -N8 -tx8 /dev/urandom | tr -d ' \n' > "$DATA/run/token"
   if ((existing == 0)); then
     make_security "$n" "$want_tls" "$want_auth"

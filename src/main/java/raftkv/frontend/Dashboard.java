@@ -63,7 +63,8 @@ final class Dashboard {
 
   Dashboard(Vertx vertx, NodeConfig config, Tls tls) {
     this.vertx = vertx;
-    this.authorization = "Bearer " + config.clusterToken();
+    // the cluster's own token, only where tokens are on: it opens the Raft port too
+    this.authorization = config.auth().enabled() ? "Bearer " + config.clusterToken() : null;
     this.view = new DashboardView(config.isGateway() ? "gateway" : "node " + config.nodeId());
     for (NodeConfig.Member m : config.members()) {
       configured.put(m.id(), new DashboardView.Poll(m.id(), config.clientUrl(m),
@@ -144,9 +145,9 @@ final class Dashboard {
 
   private Future<DashboardView.Poll> poll(DashboardView.Poll member) {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
-        .setAbsoluteURI(member.clientUrl() + "/v1/cluster").setTimeout(POLL_TIMEOUT_MS)
-        // the cluster's own token: members with authentication on take it as an admin's
-        .putHeader(HttpHeaders.AUTHORIZATION, authorization);
+        .setAbsoluteURI(member.clientUrl() + "/v1/cluster").setTimeout(POLL_TIMEOUT_MS);
+    // the cluster's own token: members with authentication on take it as an admin's
+    if (authorization != null) request.putHeader(HttpHeaders.AUTHORIZATION, authorization);
     return client.request(request)
         .compose(r -> r.send().compose(answer -> answer.body().map(body -> {
           if (answer.statusCode() != 200) {

@@ -41,7 +41,7 @@ public record ForwardableRequest(
         method == HttpMethod.PUT || method == HttpMethod.POST ? BodyReader.body(rc) : null,
         parsed.kind(),
         rc.request().getHeader(ClientHeaders.FORWARDED_BY),
-        raftkv.security.BearerAuth.forwardedAuthorization(rc.request()));
+        rc.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION));
   }
 
   /** Captures a membership request ({@code /v1/members}, {@code /v1/leader}) with its body. */
@@ -51,7 +51,7 @@ public record ForwardableRequest(
     return new ForwardableRequest(sentOnAs(method), uri(rc), null, null,
         read ? null : BodyReader.body(rc), read ? KvAnswers.Kind.READ : KvAnswers.Kind.CHANGE,
         rc.request().getHeader(ClientHeaders.FORWARDED_BY),
-        raftkv.security.BearerAuth.forwardedAuthorization(rc.request()));
+        rc.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION));
   }
 
   private static HttpMethod sentOnAs(HttpMethod method) {

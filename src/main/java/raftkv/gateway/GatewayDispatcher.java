@@ -103,7 +103,7 @@ final class GatewayDispatcher implements ClientDispatcher {
     long pollInterval = config.gateway().pollIntervalMs();
     long pollTimeout = Math.min(pollInterval, config.limits().requestTimeoutMs());
     LeaderFinder finder = new LeaderFinder(vertx, config.members(), pollInterval, pollTimeout,
-        tls, config.clusterToken());
+        tls, config.auth().enabled() ? config.clusterToken() : null);
     GatewayDispatcher dispatcher = new GatewayDispatcher(vertx, finder, forwarder, config, tls);
     finder.start();
     return dispatcher;

@@ -64,14 +64,14 @@ final class LeaderFinder {
   private long leaderTerm;
 
   /**
-   * @param clusterToken sent as the polls' bearer token: members with authentication on take it
-   *     as the cluster's own
+   * @param clusterToken sent as the polls' bearer token (null: none), which members with
+   *     authentication on take as the cluster's own
    */
   LeaderFinder(Vertx vertx, List<Member> members, long pollIntervalMs, long pollTimeoutMs,
       Tls tls, String clusterToken) {
     this.vertx = vertx;
     this.scheme = tls.scheme();
-    this.authorization = "Bearer " + clusterToken;
+    this.authorization = clusterToken == null ? null : "Bearer " + clusterToken;
     this.seeds = List.copyOf(members);
     this.members = this.seeds;
     this.pollIntervalMs = pollIntervalMs;
@@ -150,9 +150,11 @@ final class LeaderFinder {
         .setHost(member.host())
         .setPort(member.clientPort())
         .setURI("/v1/cluster")
-        .putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization)
         .setConnectTimeout(pollTimeoutMs)
         .setIdleTimeout(pollTimeoutMs);
+    if (authorization != null) {
+      options.putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization);
+    }
     return client.request(options)
         .compose(request -> request.send())
         .compose(response -> response.statusCode() == 200

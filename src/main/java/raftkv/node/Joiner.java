@@ -27,6 +27,7 @@ final class Joiner {
 
   private final Vertx vertx;
   private final NodeConfig config;
+  private final Tls tls;
   private final List<String> urls;
   private final HttpClientAgent client;
   private final Consumer<JsonObject> added;
@@ -52,6 +53,8 @@ final class Joiner {
         .withConnectHandler(connection -> connection.exceptionHandler(e ->
             LOG.debug("joining: a connection failed: {}", e.toString())))
         .build();
+    this.tls = tls;
+    tls.track(client, 0);
   }
 
   void start() {
@@ -63,6 +66,7 @@ final class Joiner {
   void stop() {
     stopped = true;
     if (timer != -1) vertx.cancelTimer(timer);
+    tls.untrack(client);
     client.close();
   }
 
@@ -73,12 +77,21 @@ final class Joiner {
     JsonObject body = new JsonObject().put("id", self.id()).put("host", self.host())
         .put("raftPort", self.raftPort()).put("clientPort", self.clientPort());
     URI uri = URI.create(url);
+    boolean https = "https".equalsIgnoreCase(uri.getScheme());
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
         .setHost(uri.getHost()).setPort(uri.getPort()).setURI("/v1/members")
-        .setSsl("https".equalsIgnoreCase(uri.getScheme()))
-        // the cluster's own token: members with authentication on take it as an admin's
-        .putHeader("Authorization", "Bearer " + config.clusterToken())
+        .setSsl(https)
         .setIdleTimeout(10_000).putHeader("Content-Type", "application/json");
+    if (config.auth().enabled()) {
+      if (config.tls().enabled() && !https) {
+        // the cluster's token opens its Raft ports: never over plain HTTP in a TLS cluster
+        LOG.error("node {} cannot join through {}: this node has TLS on, so give --join"
+            + " https:// URLs", config.nodeId(), url);
+        return;
+      }
+      // the cluster's own token: members with authentication on take it as an admin's
+      request.putHeader("Authorization", "Bearer " + config.clusterToken());
+    }
     client.request(request)
         .compose(req -> req.send(body.toBuffer()))
         .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b))

@@ -14,6 +14,10 @@ public final class Access {
 
   /** The role {@code method} on {@code path} needs, or null when it needs no token. */
   public static Role required(HttpMethod method, String path) {
+    // the router takes a fixed path with one trailing slash too: /v1/leader/ is /v1/leader
+    if (path.length() > 1 && path.endsWith("/") && !path.equals("/ui/")) {
+      path = path.substring(0, path.length() - 1);
+    }
     if (isPublic(path)) return null;
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD
         || method == HttpMethod.OPTIONS;
@@ -24,10 +28,6 @@ public final class Access {
   }
 
   private static boolean isPublic(String path) {
-    // the routes take one trailing slash: /health/ is /health
-    if (path.length() > 1 && path.endsWith("/") && !path.equals("/ui/")) {
-      path = path.substring(0, path.length() - 1);
-    }
     return path.equals("/health") || path.equals("/ready") || path.equals("/ui")
         || (path.startsWith("/ui/") && !path.equals("/ui/events"));
   }

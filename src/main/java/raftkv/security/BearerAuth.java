@@ -21,12 +21,15 @@ import java.util.Map;
  * node that serves it checks the client, not the forwarder.
  *
  * <p>The dashboard's event stream cannot send a header: its page keeps the token in a cookie,
- * {@value #COOKIE}, which is taken for reads only (a cookie goes with any request the browser
- * sends, including those another site's page makes it send).
+ * {@value #COOKIE}, which is taken for that stream only ({@value #COOKIE_PATH}): a cookie goes
+ * with any request the browser sends, including those another site's page makes it send.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
 
   public static final String COOKIE = "raftkv_token";
+
+  /** The only request a cookie is taken for: the dashboard's event stream. */
+  public static final String COOKIE_PATH = "/ui/events";
 
   /** The name the cluster token is known by, in answers and logs. */
   public static final String CLUSTER_PRINCIPAL = "cluster";
@@ -52,7 +55,9 @@ public final class BearerAuth implements Handler<RoutingContext> {
       return;
     }
     String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null && isRead(request)) token = cookie(request);
+    if (token == null && isRead(request) && COOKIE_PATH.equals(rc.normalizedPath())) {
+      token = cookie(request);
+    }
     Principal who = token == null ? null : byHash.get(Tokens.hash(token));
     if (who == null) {
       rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"raftkv\"");
@@ -73,18 +78,6 @@ public final class BearerAuth implements Handler<RoutingContext> {
         || request.method() == io.vertx.core.http.HttpMethod.HEAD;
   }
 
-  /**
-   * The credentials a front end passes on with a request it forwards: the client's {@code
-   * Authorization} header, or, for a read that came with the dashboard's cookie, that token as
-   * a header (the node that serves it takes a cookie for reads only, as this one did).
-   */
-  public static String forwardedAuthorization(HttpServerRequest request) {
-    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (header != null || !isRead(request)) return header;
-    String token = cookie(request);
-    return token == null ? null : "Bearer " + token;
-  }
-
   /** The token of an {@code Authorization: Bearer} header, or null. */
   static String bearer(String header) {
     if (header == null || header.length() < 7
@@ -98,7 +91,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
   private static String cookie(HttpServerRequest request) {
     io.vertx.core.http.Cookie c = request.getCookie(COOKIE);
     if (c == null || c.getValue().isEmpty()) return null;
-    return java.net.URLDecoder.decode(c.getValue(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return java.net.URLDecoder.decode(c.getValue(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException badEscape) {
+      return null; // no token: 401
+    }
   }
 
   private static void refuse(RoutingContext rc, int status, String message) {

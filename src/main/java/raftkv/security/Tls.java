@@ -59,6 +59,7 @@ public final class Tls {
   private final Map<Object, Integer> tracked = Collections.synchronizedMap(new WeakHashMap<>());
   private long timer = -1;
   private boolean checking;
+  private boolean closed;
   private Instant lastExpiryWarning = Instant.EPOCH;
 
   private Tls(Vertx vertx, TlsSettings settings, int memberId, TlsMaterial material,
@@ -178,7 +179,13 @@ public final class Tls {
     if (enabled()) tracked.put(client, peerId);
   }
 
+  /** Stops giving new files to {@code owner}, a server or client that closes. */
+  public void untrack(Object owner) {
+    tracked.remove(owner);
+  }
+
   public void close() {
+    closed = true;
     if (timer >= 0) vertx.cancelTimer(timer);
     timer = -1;
   }
@@ -207,7 +214,7 @@ public final class Tls {
   }
 
   private void checkForChanges() {
-    if (checking) return;
+    if (checking || closed) return;
     checking = true;
     TlsMaterial current = material;
     vertx.executeBlocking(() -> {
@@ -215,6 +222,7 @@ public final class Tls {
       return TlsMaterial.load(settings, memberId, Instant.now());
     }, false).onComplete(done -> {
       checking = false;
+      if (closed) return; // the servers and clients are closing: nothing to give them
       if (done.failed()) {
         LOG.warn("the changed TLS files were not taken, the certificate in use stays (valid"
             + " until {}): {}", current.notAfter(), done.cause().getMessage());

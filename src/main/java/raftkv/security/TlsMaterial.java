@@ -68,6 +68,8 @@ public final class TlsMaterial {
    */
   public static TlsMaterial load(TlsSettings settings, int memberId, Instant now)
       throws TlsException {
+    // first: files replaced while they are read and checked show as changed at the next look
+    String stamp = stamp(settings);
     byte[] certPem = read("tls.certFile", settings.certFile());
     byte[] keyPem = read("tls.keyFile", settings.keyFile());
     byte[] caPem = read("tls.caFile", settings.caFile());
@@ -88,7 +90,7 @@ public final class TlsMaterial {
       }
     }
     return new TlsMaterial(certPem, keyPem, List.copyOf(chain), List.copyOf(authorities),
-        trustManager(authorities), stamp(settings));
+        trustManager(authorities), stamp);
   }
 
   /**

@@ -66,6 +66,7 @@ final class PeerSender {
   private final TransportOptions options;
   private final Context context;
   private final HttpClientAgent client;
+  private final Tls tls;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final QuietLog warnings;
   private volatile Address address;
@@ -90,6 +91,7 @@ final class PeerSender {
       String token, TransportOptions options, Tls tls) {
     this.selfId = selfId;
     this.peerId = peerId;
+    this.tls = tls;
     this.token = token;
     this.options = options;
     this.context = context;
@@ -149,6 +151,7 @@ final class PeerSender {
     queue.clear();
     queuedBytes = 0;
     publishQueueSize();
+    tls.untrack(client);
     return client.close();
   }
 

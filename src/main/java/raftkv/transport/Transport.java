@@ -185,7 +185,10 @@ public final class Transport {
       if (wanted.containsKey(e.getKey())) return false;
       e.getValue().close();
       HttpClientAgent snapshots = snapshotClients.remove(e.getKey());
-      if (snapshots != null) snapshots.close();
+      if (snapshots != null) {
+        tls.untrack(snapshots);
+        snapshots.close();
+      }
       return true;
     });
     wanted.forEach((id, p) -> {

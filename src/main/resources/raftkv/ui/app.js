@@ -152,7 +152,8 @@
   function rememberToken(t) {
     sessionStorage.setItem(TOKEN_KEY, t);
     const secure = location.protocol === 'https:' ? '; Secure' : '';
-    document.cookie = 'raftkv_token=' + encodeURIComponent(t) + '; path=/; SameSite=Strict' + secure;
+    // for the event stream only: a cookie goes to every port of this host, on every request
+    document.cookie = 'raftkv_token=' + encodeURIComponent(t) + '; path=/ui/events; SameSite=Strict' + secure;
   }
 
   /** Resolves once this page may read the cluster's status, asking for a token if needed. */

@@ -164,6 +164,10 @@ class ClusterSecurityTest {
     String writerCookie = "raftkv_token=" + WRITER;
     assertThat(statusOf(client, port, "PUT", "/v1/kv/by-cookie", "Cookie", writerCookie))
         .isEqualTo(401);
+    // nor for anything but the stream, reads included; a bad escape is no token
+    assertThat(statusOf(client, port, "GET", "/v1/cluster", "Cookie", cookie)).isEqualTo(401);
+    assertThat(statusOf(client, port, "GET", "/ui/events", "Cookie", "raftkv_token=%zz"))
+        .isEqualTo(401);
     client.close();
   }
 

@@ -33,6 +33,11 @@ class AccessTest {
     assertThat(Access.required(HttpMethod.POST, "/v1/members/4/promote")).isEqualTo(Role.ADMIN);
     assertThat(Access.required(HttpMethod.DELETE, "/v1/members/4")).isEqualTo(Role.ADMIN);
     assertThat(Access.required(HttpMethod.POST, "/v1/leader")).isEqualTo(Role.ADMIN);
+    // the router also matches a fixed path with one trailing slash
+    assertThat(Access.required(HttpMethod.POST, "/v1/leader/")).isEqualTo(Role.ADMIN);
+    assertThat(Access.required(HttpMethod.POST, "/v1/members/")).isEqualTo(Role.ADMIN);
+    assertThat(Access.required(HttpMethod.GET, "/health/")).isNull();
+    assertThat(Access.required(HttpMethod.GET, "/ui/events/")).isEqualTo(Role.READ);
     assertThat(Access.required(HttpMethod.PATCH, "/no/such/route")).isEqualTo(Role.READ_WRITE);
     assertThat(Access.required(HttpMethod.GET, "/no/such/route")).isEqualTo(Role.READ);
   }
