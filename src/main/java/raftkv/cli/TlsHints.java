@@ -1,7 +1,7 @@
 package raftkv.cli;
 
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
+import raftkv.security.TlsErrors;
 
 /** What a failure of the command line's HTTPS (or of plain HTTP sent to a TLS port) means. */
 final class TlsHints {
@@ -10,12 +10,12 @@ final class TlsHints {
 
   /** A message with what to do, or null when {@code failure} is no TLS problem. */
   static String of(Throwable failure) {
-    String all = chain(failure);
+    String all = TlsErrors.chain(failure);
     if (all.contains("header parser received no bytes")) {
       return "the connection closed before any answer: if the cluster runs with TLS, use"
           + " https:// endpoints (and --cacert)";
     }
-    if (!has(failure)) return null;
+    if (!TlsErrors.has(failure, SSLException.class)) return null;
     if (all.contains("Unsupported or unrecognized SSL message")
         || all.contains("plaintext connection")) {
       return "the endpoint does not speak TLS: use http:// for it";
@@ -31,29 +31,6 @@ final class TlsHints {
     if (all.contains("expired") || all.contains("CertificateExpired")) {
       return "the node's certificate has expired: it needs a new one";
     }
-    return "TLS failed: " + innermost(failure);
-  }
-
-  private static boolean has(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SSLException || c instanceof SSLHandshakeException) return true;
-    }
-    return false;
-  }
-
-  private static String chain(Throwable t) {
-    StringBuilder out = new StringBuilder();
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      out.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" | ");
-    }
-    return out.toString();
-  }
-
-  private static String innermost(Throwable t) {
-    Throwable last = t;
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null) last = c;
-    }
-    return String.valueOf(last.getMessage());
+    return "TLS failed: " + TlsErrors.innermost(failure);
   }
 }

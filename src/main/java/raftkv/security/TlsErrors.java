@@ -42,14 +42,16 @@ public final class TlsErrors {
     return "TLS handshake failed: " + why;
   }
 
-  private static boolean has(Throwable t, Class<? extends Throwable> type) {
+  /** Whether {@code t} or one of its causes is a {@code type}. */
+  public static boolean has(Throwable t, Class<? extends Throwable> type) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (type.isInstance(c)) return true;
     }
     return false;
   }
 
-  private static String chain(Throwable t) {
+  /** Every cause's class and message, in one line to search. */
+  public static String chain(Throwable t) {
     StringBuilder out = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {
       out.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" | ");
@@ -57,7 +59,8 @@ public final class TlsErrors {
     return out.toString();
   }
 
-  private static String innermost(Throwable t) {
+  /** The deepest cause's message (or class): usually what went wrong, in the fewest words. */
+  public static String innermost(Throwable t) {
     Throwable last = t;
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c.getMessage() != null) last = c;
