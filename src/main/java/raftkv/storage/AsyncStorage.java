@@ -71,6 +71,9 @@ public final class AsyncStorage {
   private final boolean groupCommit;
   private final ArrayDeque<Request> queued = new ArrayDeque<>();
   private boolean writing;
+  /** True while writeQueued() hands a batch over: its end must not be handled inside it. */
+  private boolean submitting;
+  private Runnable afterSubmit = () -> { };
   private Throwable failure;
   private Promise<Void> closing;
   private Thread loop; // the event loop of the first persist; every later call must be on it
@@ -175,8 +178,27 @@ public final class AsyncStorage {
       batch = List.of(queued.poll());
     }
     writing = true;
-    worker.executeBlocking(() -> write(batch), false)
-        .onComplete(result -> finished(batch, result.cause()));
+    // A batch the worker finishes before its listener is attached is told at once, inside
+    // this call; within finished() of the batch before, that nested call would complete this
+    // batch's futures before that one's, and both would see a close() requested in between
+    // and close twice. So a batch finished that early is told on the next turn of the loop.
+    Context context = Vertx.currentContext();
+    submitting = true;
+    Future<Void> written = worker.executeBlocking(() -> write(batch), false);
+    afterSubmit.run();
+    written.onComplete(result -> {
+      if (submitting) {
+        context.runOnContext(v -> finished(batch, result.cause()));
+      } else {
+        finished(batch, result.cause());
+      }
+    });
+    submitting = false;
+  }
+
+  /** For tests: runs between handing a batch to the worker and listening for its end. */
+  void afterSubmitForTests(Runnable hook) {
+    afterSubmit = hook;
   }
 
   /**

@@ -182,6 +182,49 @@ class AsyncStorageTest {
     });
   }
 
+  /**
+   * A batch the worker finishes before the loop listens for its end (the loop was descheduled
+   * right after handing it over) is told on a later turn: handled inside the end of the batch
+   * before it, it completed its futures first and both batches closed the storage.
+   */
+  @Test
+  void aBatchFinishedBeforeItsListenerIsToldInOrderAndClosesOnce(Vertx vertx,
+      VertxTestContext tc) {
+    ScriptedStorage scripted = new ScriptedStorage();
+    List<Integer> completed = new ArrayList<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      AsyncStorage storage = new AsyncStorage(vertx, "n7", scripted);
+      Promise<Void> closed = Promise.promise();
+      storage.load().onSuccess(r -> {
+        // from now on the loop waits after each hand-over until the worker is surely done
+        storage.afterSubmitForTests(() -> {
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        // the first batch is held on the disk until the second is queued behind it
+        java.util.concurrent.CountDownLatch disk = new java.util.concurrent.CountDownLatch(1);
+        scripted.holdNextSync = disk;
+        storage.persist(null, range(1, 1, 1)).onSuccess(x -> completed.add(1));
+        storage.persist(null, range(2, 2, 1)).onSuccess(x -> {
+          completed.add(2);
+          storage.close().onComplete(closed);
+        });
+        disk.countDown();
+      });
+      closed.future()
+          .compose(x -> vertx.timer(100)) // a second close would come right after the first
+          .onComplete(tc.succeeding(x -> tc.verify(() -> {
+            assertThat(completed).containsExactly(1, 2);
+            assertThat(scripted.closes).hasValue(1);
+            assertThat(scripted.lastIndex()).isEqualTo(2);
+            tc.completeNow();
+          })));
+    });
+  }
+
   @Test
   void everyFsyncIsToldToTheObserverWithItsTimeEntriesAndBytes(Vertx vertx,
       VertxTestContext tc) throws IOException {
@@ -218,6 +261,8 @@ class AsyncStorageTest {
   static final class ScriptedStorage implements RaftStorage {
     private final MemoryRaftStorage memory = new MemoryRaftStorage();
     volatile boolean broken;
+    /** When set, the next sync waits until it is counted down: a write held on the disk. */
+    volatile java.util.concurrent.CountDownLatch holdNextSync;
     final AtomicInteger closes = new AtomicInteger();
 
     @Override
@@ -238,6 +283,15 @@ class AsyncStorageTest {
     @Override
     public void sync() throws IOException {
       if (broken) throw new IOException("disk on fire");
+      java.util.concurrent.CountDownLatch hold = holdNextSync;
+      if (hold != null) {
+        holdNextSync = null;
+        try {
+          hold.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       memory.sync();
     }
 
