@@ -1,5 +1,6 @@
 package raftkv.frontend;
 
+import io.micrometer.core.instrument.Gauge;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
@@ -19,17 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.micrometer.core.instrument.Gauge;
 import raftkv.config.NodeConfig;
-import raftkv.security.BearerAuth;
-import raftkv.security.Tls;
-import raftkv.security.TlsErrors;
-import raftkv.util.QuietLog;
 import raftkv.metrics.HttpMetrics;
 import raftkv.metrics.Metrics;
 import raftkv.node.NodeChannel;
 import raftkv.node.NodeRequest;
 import raftkv.node.RaftVerticle;
+import raftkv.security.BearerAuth;
+import raftkv.security.Tls;
+import raftkv.security.TlsErrors;
+import raftkv.util.QuietLog;
 
 /**
  * The client-facing front end: serves the client HTTP API of docs/API.md, and hands each parsed
